@@ -1,0 +1,45 @@
+# Two commands for everyone: `make demo` and `make test`. Both set up everything first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SRC    := kiosk drivers tests
+
+.PHONY: setup demo demo-headless test lint typecheck bench clean
+
+$(STAMP): pyproject.toml requirements.lock image-build/dev-packages.txt
+	image-build/install-system-packages
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] && [ -z "$${SDL_VIDEODRIVER:-}" ]; then \
+		echo "No display here. Run the demo headless instead, for example:"; \
+		echo "  $(BIN)/kiosk demo --headless --scenario service-registration-sign-locked --out out/demo"; \
+		echo "  $(BIN)/kiosk demo --list-scenarios"; \
+		echo "or: make demo-headless  (every scenario, PNGs under out/)"; \
+	else $(BIN)/kiosk demo; fi
+
+demo-headless: setup
+	$(BIN)/kiosk demo --headless --all --out out
+
+lint: setup
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/kiosk check-config config
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m kiosk.bench --out bench-results.json
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache bench-results.json

@@ -1,0 +1,76 @@
+"""The `kiosk` command: one entry point for the lobby appliance, staff and developers.
+
+Subcommands import what they need lazily, so `kiosk check-config` starts fast and never loads
+pygame or a device library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from kiosk.errors import ConfigError, KioskError, UsageError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONFIG = "config"
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from kiosk.site.load import load_site_config
+
+    try:
+        config = load_site_config(args.path)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"{config.source}: OK ({len(config.procedures)} procedures, {len(config.counters)} counters)")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kiosk.demo.command import run_demo_command
+
+    return run_demo_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Lobby kiosk for driver's-licence centres")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check-config", help="validate a site config; exit 0 when valid, 2 when not")
+    check.add_argument("path", nargs="?", default=DEFAULT_CONFIG, help="a TOML file or a folder holding site.toml")
+    check.set_defaults(func=_check_config)
+
+    demo = sub.add_parser("demo", help="run the kiosk with simulated devices (window, or --headless)")
+    demo.add_argument("--config", default=DEFAULT_CONFIG)
+    demo.add_argument("--headless", action="store_true", help="no window: render screens to PNG files")
+    demo.add_argument("--scenario", help="scripted visit to run headless (see --list-scenarios)")
+    demo.add_argument("--all", action="store_true", help="with --headless: run every scenario")
+    demo.add_argument("--list-scenarios", action="store_true")
+    demo.add_argument("--out", default="out/demo", help="where screens, ticket and result.json go")
+    demo.add_argument("--lang", help="language of the headless run (default: the scenario's)")
+    demo.add_argument("--size", help="screen size WxH (default: the config's)")
+    demo.add_argument("--data-dir", help="ticket database folder (default: a fresh one under --out)")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.func(args)
+    except UsageError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    return result

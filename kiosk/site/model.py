@@ -1,0 +1,132 @@
+"""The site config as frozen, typed parts: what a licence centre may change without touching code (R16).
+
+Loaded once at start by `kiosk.site.load` from TOML in `config/`; everything below is already
+validated, so the core can trust it (every counter a procedure names exists, every language of the
+site has a text, every window is well ordered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Mapping
+
+from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """One text in each of the site's languages."""
+
+    by_lang: Mapping[str, str]
+
+    def get(self, lang: str) -> str:
+        # The loader guarantees every site language is present; "ja" is the clerk's language.
+        return self.by_lang.get(lang) or self.by_lang["ja"]
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: LocalText
+    address: str
+    phone: str
+    timezone: str  # IANA name, "Asia/Tokyo"
+    kiosk_id: str
+    business_day_reset: time  # numbering restarts at this local time
+    languages: tuple[str, ...]
+    default_language: str
+    idle_timeout_s: int
+    closed_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class CounterGroup:
+    """Counters that share one number sequence per business date."""
+
+    id: str
+    prefix: str  # printed before the number, e.g. "M" -> M-012
+    first_number: int
+    last_number: int
+
+
+@dataclass(frozen=True)
+class Counter:
+    id: str
+    number: str  # as signed in the hall, e.g. "13"
+    name: LocalText
+    floor: str
+    group: str
+    example: bool  # True when the number/name is an UNCONFIRMED example value (rules.md)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A reception window: on these weekdays (0 = Monday) from start to end, local time.
+
+    `lecture_classes` narrows a window to some lecture classes (renewal windows differ by class);
+    empty means every visitor.
+    """
+
+    weekdays: frozenset[int]
+    start: time
+    end: time
+    lecture_classes: frozenset[LectureClass] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProcedureConfig:
+    procedure: Procedure
+    counter: str  # Counter.id
+    windows: tuple[Window, ...]  # empty = open whenever the kiosk is on
+    daily_cap: int | None  # None = no cap (R15)
+    bring: tuple[str, ...]  # BringItem ids, besides the cards (see BringRules)
+    bring_current_cards: bool  # R10: bring every card you hold (both, for 2枚持ち)
+
+
+@dataclass(frozen=True)
+class Fee:
+    """One fee figure. `yen` None = not known; shown only when `confirmed` (fees.md)."""
+
+    yen: int | None
+    confirmed: bool
+    source: str  # LEAFLET / OFFICIAL / PRESS / UNCONFIRMED, with where from
+
+
+@dataclass(frozen=True)
+class FeeTable:
+    # procedure -> holding status after the procedure (or None for "any") -> fee
+    procedure: Mapping[Procedure, Mapping[HoldingStatus | None, Fee]]
+    # lecture class -> (in person fee, online fee or None when online is not allowed)
+    lecture_in_person: Mapping[LectureClass, Fee]
+    lecture_online: Mapping[LectureClass, Fee]
+
+
+@dataclass(frozen=True)
+class BringItem:
+    id: str
+    label: LocalText
+
+
+@dataclass(frozen=True)
+class Storage:
+    data_dir: Path  # ticket database lives here
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    site: Site
+    groups: Mapping[str, CounterGroup]
+    counters: Mapping[str, Counter]
+    procedures: Mapping[Procedure, ProcedureConfig]
+    fees: FeeTable
+    bring_items: Mapping[str, BringItem]
+    storage: Storage
+    source: Path  # the file it came from, for error messages and the health page
+
+    def counter_for(self, procedure: Procedure) -> Counter:
+        return self.counters[self.procedures[procedure].counter]
+
+    def group_for(self, procedure: Procedure) -> CounterGroup:
+        return self.groups[self.counter_for(procedure).group]
