@@ -155,7 +155,8 @@ _DOMAIN: dict[str, Mapping[str, str]] = {
     },
     "reason.R5.chip_unreadable": {
         "ja": "カードのICチップが読めません。こわれている場合、マイナ免許証の手続はできません。",
-        "en": "The card's chip cannot be read. If it is damaged, My Number licence procedures are not possible.",
+        "en": "The card's chip cannot be read. If it is damaged, My Number licence procedures "
+        "are not possible.",
     },
     "reason.R4.card_expired": {
         "ja": "マイナンバーカードの有効期限が切れています。マイナ免許証の手続はできません。"
