@@ -1,0 +1,99 @@
+"""What the shell needs from each device: small Protocols with frozen values.
+
+Every device has a real backend and a simulator behind the same Protocol, chosen by config and
+never silently (the UI shows a SIMULATION badge). Backends translate their library's errors into
+`kiosk.errors` types at this boundary. Every device reports `health()` and can be `close()`d.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from kiosk.domain.model import CardFacts
+from kiosk.ticket.document import TicketDocument
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"  # serving, with a problem staff should see (paper near end)
+    DOWN = "down"  # cannot serve (paper end, reader gone)
+
+
+@dataclass(frozen=True)
+class Health:
+    device: str
+    state: HealthState
+    detail: str  # plain words for the staff page; never card data
+    simulated: bool
+
+
+class CardPresence(StrEnum):
+    ABSENT = "absent"
+    PRESENT = "present"
+    READER_GONE = "reader_gone"
+
+
+class CardReader(Protocol):
+    def poll(self) -> CardPresence:
+        """Non-blocking: is a card in the field? Called from the shell's loop."""
+        ...
+
+    def read_facts(self) -> CardFacts:
+        """Read every pre-check fact of the card in the field, without any PIN or personal data.
+
+        Raises NoCard, CardRemoved (pulled mid-read: never a verdict from half the data) or
+        ReaderUnavailable."""
+        ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...
+
+
+class PaperState(StrEnum):
+    OK = "ok"
+    NEAR_END = "near_end"  # keep printing, warn staff
+    END = "end"
+    UNKNOWN = "unknown"  # no reply is never "ok"
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    online: bool | None  # None: the printer did not answer
+    paper: PaperState
+    cover_open: bool | None
+
+    @property
+    def can_print(self) -> bool:
+        return (
+            self.online is True and self.paper in (PaperState.OK, PaperState.NEAR_END) and not self.cover_open
+        )
+
+
+class TicketPrinter(Protocol):
+    def status(self) -> PrinterStatus: ...
+
+    def print_ticket(self, document: TicketDocument) -> None:
+        """Print and cut one ticket. Raises PaperOut or PrinterOffline (PrinterError)."""
+        ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DisplayFrame:
+    """What the lobby's queue display shows: the latest number called at each counter."""
+
+    lines: tuple[tuple[str, str], ...]  # (counter number, ticket label)
+
+
+class QueueDisplay(Protocol):
+    def show(self, frame: DisplayFrame) -> None: ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...

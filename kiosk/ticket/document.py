@@ -1,0 +1,58 @@
+"""A printed ticket as device-independent blocks: what to print, not how to encode it.
+
+`kiosk.ticket.layout` builds one from a stored ticket and its route; the simulated printer
+renders it to PNG, the ESC/POS driver encodes it (Japanese as cropped raster lines, the QR code
+natively), and the screen shows the same rendering as a preview. Pure data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Size(StrEnum):
+    SMALL = "small"
+    NORMAL = "normal"
+    LARGE = "large"
+    HUGE = "huge"  # the queue number
+
+
+class Align(StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    text: str
+    size: Size = Size.NORMAL
+    bold: bool = False
+    align: Align = Align.LEFT
+
+
+@dataclass(frozen=True)
+class RuleBlock:
+    """A horizontal line across the paper."""
+
+
+@dataclass(frozen=True)
+class FeedBlock:
+    dots: int  # blank paper: fed, never printed as white raster
+
+
+@dataclass(frozen=True)
+class QrBlock:
+    data: str  # ticket id only: nothing personal
+    module_dots: int = 6
+
+
+Block = TextBlock | RuleBlock | FeedBlock | QrBlock
+
+
+@dataclass(frozen=True)
+class TicketDocument:
+    label: str  # the queue number as printed, e.g. "M-012"
+    lang: str
+    width_dots: int  # 576 for 80 mm paper, 384 for 58 mm
+    blocks: tuple[Block, ...]
