@@ -7,10 +7,10 @@ site has a text, every window is well ordered).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
-from typing import Mapping
 
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 
@@ -66,13 +66,15 @@ class Window:
     """A reception window: on these weekdays (0 = Monday) from start to end, local time.
 
     `lecture_classes` narrows a window to some lecture classes (renewal windows differ by class);
-    empty means every visitor.
+    empty means every visitor. `example` marks UNCONFIRMED hours: show them with
+    「窓口でご確認ください」, never as fact (rules.md).
     """
 
     weekdays: frozenset[int]
     start: time
     end: time
     lecture_classes: frozenset[LectureClass] = frozenset()
+    example: bool = False
 
 
 @dataclass(frozen=True)
