@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo", help="where screens, ticket and result.json go")
     demo.add_argument("--lang", help="language of the headless run (default: the scenario's)")
     demo.add_argument("--size", help="screen size WxH (default: the config's)")
-    demo.add_argument("--data-dir", help="ticket database folder (default: a fresh one under --out)")
+    demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")
+    demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
     demo.set_defaults(func=_demo)
     return parser
 

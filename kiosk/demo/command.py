@@ -1,0 +1,72 @@
+"""`kiosk demo`: the kiosk with simulated devices, in a window or headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from kiosk.demo.scenarios import SCENARIOS, scenario
+from kiosk.errors import UsageError
+from kiosk.site.load import load_site_config
+
+log = logging.getLogger(__name__)
+
+
+def parse_size(value: str | None) -> tuple[int, int]:
+    if value is None:
+        return (1080, 1920)
+    try:
+        width, height = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {value!r}: expected WIDTHxHEIGHT, e.g. 1080x1920") from None
+    if not (320 <= width <= 7680 and 320 <= height <= 7680):
+        raise UsageError(f"--size {value!r}: each side must be between 320 and 7680 pixels")
+    return (width, height)
+
+
+def parse_at(value: str | None, timezone: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--at {value!r}: expected an ISO date and time, e.g. 2026-11-26T09:15") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    if args.list_scenarios:
+        for item in SCENARIOS.values():
+            print(f"{item.name:36} {item.description}")
+        return 0
+    config = load_site_config(args.config)
+    size = parse_size(args.size)
+    if args.lang is not None and args.lang not in config.site.languages:
+        raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
+    if args.headless:
+        from kiosk.demo.runner import run_scenario
+
+        if args.all:
+            names = list(SCENARIOS)
+        elif args.scenario:
+            names = [scenario(args.scenario).name]
+        else:
+            raise UsageError("--headless needs --scenario NAME or --all (see --list-scenarios)")
+        out = Path(args.out)
+        data_dir = Path(args.data_dir) if args.data_dir else None
+        for name in names:
+            target = out / name if args.all else out
+            result = run_scenario(config, SCENARIOS[name], target, size=size, lang=args.lang, data_dir=data_dir)
+            summary = {k: result[k] for k in ("scenario", "ticket", "refusal")}
+            print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    if args.scenario or args.all:
+        raise UsageError("--scenario and --all are for --headless runs")
+    from kiosk.ui.window import run_window
+
+    at = parse_at(args.at, config.site.timezone)
+    return run_window(config, size=size, out_dir=Path(args.out), at=at, lang=args.lang)

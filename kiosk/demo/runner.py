@@ -1,0 +1,237 @@
+"""Headless scenario runner: drives the real flow, shell and screens with scripted touches and a fake clock.
+
+Touches go through the screen's own hit-testing (the centre of the button the view drew), so a
+scenario exercises what a visitor's finger would. Writes, under the output folder:
+  screens/NN-<screen>.png   every screen shown, in order
+  ticket.png                the printed ticket, when one was printed
+  result.json               scenario, ticket, refusal, checks (see `run_scenario`)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from drivers.card.sim import SimCardReader
+from drivers.display.sim import SimQueueDisplay
+from drivers.printer.sim import SimTicketPrinter
+from kiosk.demo.scenarios import Scenario
+from kiosk.domain.flow import Screen, State
+from kiosk.domain.model import Answers, Procedure
+from kiosk.domain.routing import Refusal, Route, bring_list, estimate_fee
+from kiosk.errors import UsageError
+from kiosk.messages import text
+from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.shell.runtime import Devices, Runtime
+from kiosk.site.model import SiteConfig
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def with_caps(config: SiteConfig, caps: dict[Procedure, int]) -> SiteConfig:
+    """The config with some daily caps changed: a scenario's own site settings."""
+    if not caps:
+        return config
+    procedures = dict(config.procedures)
+    for procedure, cap in caps.items():
+        procedures[procedure] = replace(procedures[procedure], daily_cap=cap)
+    return replace(config, procedures=procedures)
+
+
+def screen_name(state: State) -> str:
+    visit = state.visit
+    name = visit.screen.value
+    if visit.screen is Screen.QUESTION and visit.question is not None:
+        name += f"-{visit.question.value}"
+    elif visit.screen is Screen.CARD:
+        name += f"-{visit.card_stage.value}"
+    elif visit.screen is Screen.TICKET and visit.ticket_stage is not None:
+        name += f"-{visit.ticket_stage.value}"
+    return name
+
+
+def run_scenario(
+    config: SiteConfig,
+    scenario: Scenario,
+    out_dir: Path,
+    *,
+    size: tuple[int, int] = (1080, 1920),
+    lang: str | None = None,
+    data_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Run one scenario headless and write its screens, ticket and result.json. Returns the result."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from kiosk.ui.view import KioskView  # pygame is loaded only when screens are drawn
+
+    lang = lang or scenario.lang
+    if lang not in config.site.languages:
+        raise UsageError(f"language {lang!r} is not offered by this site: {', '.join(config.site.languages)}")
+    config = with_caps(config, scenario.daily_caps)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    screens_dir = out_dir / "screens"
+    shutil.rmtree(screens_dir, ignore_errors=True)
+    screens_dir.mkdir()
+    (out_dir / "ticket.png").unlink(missing_ok=True)
+
+    clock = FakeClock(scenario.at)
+    reader = SimCardReader(today=lambda: clock.now.date())
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
+        printer = SimTicketPrinter(Path(scratch) / "printed")
+        store = SqliteTicketStore((data_dir or Path(scratch)) / "tickets.sqlite3")
+        try:
+            runtime = Runtime(
+                config=config,
+                devices=Devices(reader=reader, printer=printer, display=SimQueueDisplay(), simulated=True),
+                store=store,
+                clock=clock,
+            )
+            _issue_before(runtime, scenario)
+            view = KioskView(config, size=size, simulation=True)
+            shots: list[str] = []
+            refusals: list[Refusal] = []
+            checks: list[dict[str, Any]] = []
+
+            def snapshot() -> None:
+                name = f"{len(shots) + 1:02d}-{screen_name(runtime.state)}"
+                surface = view.render(runtime.state, clock.now)
+                _save_png(surface, screens_dir / f"{name}.png")
+                shots.append(name)
+                visit = runtime.state.visit
+                if visit.refusal is not None and visit.refusal not in refusals:
+                    refusals.append(visit.refusal)
+                if visit.checks and visit.screen is Screen.VERDICT:
+                    checks[:] = [
+                        _check_json(c.check, c.outcome.value, c.reason, c.remedy) for c in visit.checks
+                    ]
+
+            snapshot()
+            seen = runtime.version
+            for step in scenario.steps:
+                if step.startswith("tap:lang:"):
+                    step = f"tap:lang:{lang}"  # --lang replays the same visit in another language
+                _step(runtime, view, reader, clock, step)
+                if runtime.version != seen or step.startswith("wait:"):
+                    seen = runtime.version
+                    snapshot()
+            if printer.printed:
+                shutil.copyfile(printer.printed[-1], out_dir / "ticket.png")
+        finally:
+            store.close()
+
+    issued = runtime.issued[-1] if runtime.issued else None
+    result: dict[str, Any] = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "lang": lang,
+        "at": scenario.at.isoformat(),
+        "ticket": None,
+        "refusal": refusals[0].reason if refusals else None,
+        "refusal_remedy": _remedy_json(refusals[0].remedy) if refusals else None,
+        "checks": checks,
+        "screens": shots,
+        "final_screen": runtime.state.screen.value,
+        "staff_calls": runtime.staff_calls,
+    }
+    if issued is not None:
+        result["ticket"] = {
+            "number": issued.ticket.label,
+            "counter": config.counters[issued.ticket.counter].number,
+            "procedure": issued.ticket.procedure.value,
+            "printed": issued.printed,
+            "reasons": list(issued.ticket.reasons),
+        }
+    (out_dir / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return result
+
+
+def _issue_before(runtime: Runtime, scenario: Scenario) -> None:
+    """Tickets other visitors took earlier today (for daily caps), stored through the real store."""
+    config = runtime.config
+    for procedure, count in scenario.issued_before.items():
+        answers = Answers(procedure=procedure)
+        counter = config.counter_for(procedure)
+        route = Route(
+            procedure=procedure,
+            counter=counter,
+            group=config.groups[counter.group],
+            fee=estimate_fee(config, answers),
+            bring=bring_list(config, answers),
+            reasons=(),
+        )
+        for _ in range(count):
+            runtime.store.issue(runtime.ticket_request(route, answers))
+
+
+def _remedy_json(remedy: str | None) -> dict[str, str] | None:
+    if remedy is None:
+        return None
+    return {"code": remedy, "text": text(f"remedy.{remedy}", "en")}
+
+
+def _check_json(check: str, outcome: str, reason: str, remedy: str | None) -> dict[str, Any]:
+    return {
+        "id": check,
+        "outcome": outcome,
+        "reason": reason,
+        "explanation": text(f"reason.{reason}", "en"),
+        "remedy": remedy,
+        "remedy_text": text(f"remedy.{remedy}", "en") if remedy else None,
+    }
+
+
+def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, step: str) -> None:
+    kind, _, arg = step.partition(":")
+    clock.advance(2)  # a visitor takes a moment between touches
+    if kind == "tap":
+        rects = view.buttons()
+        if arg not in rects:
+            shown = ", ".join(sorted(rects))
+            raise UsageError(
+                f"step {step!r}: no such button on the {screen_name(runtime.state)} screen ({shown})"
+            )
+        event = view.hit(rects[arg].center)
+        if event is None:
+            raise UsageError(f"step {step!r}: the button's centre does not answer a touch")
+        runtime.dispatch(event)
+    elif kind == "card":
+        if arg == "remove":
+            reader.remove()
+        elif arg == "pull-next":
+            reader.pull_during_next_read()
+        else:
+            reader.place(arg)
+        runtime.poll()
+        runtime.poll()  # a second poll sees a card that left during the read
+    elif kind == "wait":
+        seconds = float(arg)
+        while seconds > 0:
+            chunk = min(seconds, 1.0)
+            clock.advance(chunk)
+            seconds -= chunk
+            runtime.poll()
+    else:
+        raise UsageError(f"unknown scenario step {step!r}")
+    # A redraw after the step, so view.buttons() matches what is on screen for the next tap.
+    view.render(runtime.state, clock.now)
+
+
+def _save_png(surface: Any, path: Path) -> None:
+    import pygame
+
+    pygame.image.save(surface, str(path))

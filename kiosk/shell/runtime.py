@@ -1,0 +1,209 @@
+"""The shell: runs the flow's effects against the devices and the ticket store, and feeds back events.
+
+The flow decides; this carries out. It is the one place allowed a broad `except` around a device:
+log it, mark health degraded, keep serving. Ticket issue follows "exactly once": the number is
+stored before printing, the print state recorded after, and a failed print is never replayed by
+itself (staff reprint on purpose), while the visitor sees the number on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from drivers.interfaces import CardPresence, CardReader, DisplayFrame, QueueDisplay, TicketPrinter
+from kiosk.domain.flow import (
+    CardFailed,
+    CardInserted,
+    CardLeft,
+    CardProblem,
+    CardRead,
+    Counts,
+    Effect,
+    Event,
+    Flow,
+    IssueTicket,
+    RaiseStaffCall,
+    ReadCard,
+    RefreshCounts,
+    State,
+    Tick,
+    TicketFailed,
+    TicketIssued,
+)
+from kiosk.domain.model import Answers, Procedure
+from kiosk.domain.numbering import business_date
+from kiosk.domain.routing import Route
+from kiosk.errors import CardRemoved, NoCard, PrinterError, QueueFull, ReaderUnavailable, StoreError
+from kiosk.queue.model import PrintState, Ticket, TicketRequest, TicketStore
+from kiosk.site.model import SiteConfig
+from kiosk.ticket.document import TicketDocument
+from kiosk.ticket.layout import build_ticket
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Devices:
+    reader: CardReader
+    printer: TicketPrinter
+    display: QueueDisplay
+    simulated: bool  # any simulator active: the UI shows the SIMULATION badge
+
+
+@dataclass
+class Issued:
+    """What the last visit got, for the staff page and the headless runner. No personal data."""
+
+    ticket: Ticket
+    document: TicketDocument
+    printed: bool
+
+
+@dataclass
+class Runtime:
+    config: SiteConfig
+    devices: Devices
+    store: TicketStore
+    clock: Callable[[], datetime]  # aware datetimes; a fake clock in tests and scenarios
+    flow: Flow = field(init=False)
+    state: State = field(init=False)
+    version: int = 0  # bumped on every state change: the UI redraws only then
+    issued: list[Issued] = field(default_factory=list)
+    staff_calls: int = 0
+    _presence: CardPresence = CardPresence.ABSENT
+
+    def __post_init__(self) -> None:
+        self.flow = Flow(self.config)
+        self.state = self.flow.start(self.clock())
+
+    # --- events in ---
+
+    def dispatch(self, event: Event) -> None:
+        """Apply one event, then carry out its effects (which may dispatch more events)."""
+        pending: list[Event] = [event]
+        while pending:
+            current = pending.pop(0)
+            new_state, effects = self.flow.transition(self.state, current, self.clock())
+            if new_state != self.state:
+                self.state = new_state
+                self.version += 1
+            for effect in effects:
+                pending.extend(self._run(effect))
+
+    def poll(self) -> None:
+        """Called a few times a second by the UI loop: card presence changes and time passing."""
+        presence = self._poll_reader()
+        if presence is not self._presence:
+            previous, self._presence = self._presence, presence
+            if presence is CardPresence.PRESENT:
+                self.dispatch(CardInserted())
+            elif previous is CardPresence.PRESENT:
+                self.dispatch(CardLeft())
+        self.dispatch(Tick())
+
+    def today(self) -> date:
+        site = self.config.site
+        return business_date(self.clock(), site.timezone, site.business_day_reset)
+
+    # --- effects out ---
+
+    def _run(self, effect: Effect) -> list[Event]:
+        if isinstance(effect, ReadCard):
+            return [self._read_card()]
+        if isinstance(effect, RefreshCounts):
+            return [self._counts()]
+        if isinstance(effect, IssueTicket):
+            return [self._issue(effect)]
+        if isinstance(effect, RaiseStaffCall):
+            # The GPIO lamp and the staff page come with the panel driver; the log line is the record.
+            self.staff_calls += 1
+            log.warning("staff call from the %s screen", effect.screen.value)
+            return []
+        raise AssertionError(f"unhandled effect {effect!r}")
+
+    def _poll_reader(self) -> CardPresence:
+        try:
+            return self.devices.reader.poll()
+        except Exception:  # a broken driver must not stop the lobby: report it and keep serving
+            log.exception("card reader poll failed")
+            return CardPresence.READER_GONE
+
+    def _read_card(self) -> Event:
+        # The simulated reader answers at once; the PC/SC driver will read on its own thread.
+        try:
+            return CardRead(self.devices.reader.read_facts())
+        except (CardRemoved, NoCard):
+            return CardFailed(CardProblem.REMOVED)
+        except ReaderUnavailable:
+            return CardFailed(CardProblem.READER_UNAVAILABLE)
+        except Exception:
+            log.exception("card read failed")
+            return CardFailed(CardProblem.READER_UNAVAILABLE)
+
+    def _counts(self) -> Event:
+        today = self.today()
+        try:
+            counts = {p: self.store.count_issued(today, p) for p in Procedure}
+        except StoreError:
+            log.exception("ticket store unavailable while counting")
+            counts = {}
+        return Counts(counts)
+
+    def ticket_request(self, route: Route, answers: Answers) -> TicketRequest:
+        """What the store needs to allocate a number for this route: no personal data."""
+        return TicketRequest(
+            group=route.group.id,
+            prefix=route.group.prefix,
+            first_number=route.group.first_number,
+            last_number=route.group.last_number,
+            counter=route.counter.id,
+            procedure=route.procedure,
+            current=answers.current,
+            after=answers.after,
+            reasons=route.reasons,
+            business_date=self.today(),
+            issued_at=self.clock(),
+            kiosk_id=self.config.site.kiosk_id,
+        )
+
+    def _issue(self, effect: IssueTicket) -> Event:
+        route = effect.route
+        request = self.ticket_request(route, effect.answers)
+        try:
+            ticket = self.store.issue(request)
+        except QueueFull:
+            log.error("number range of group %s used up for today", route.group.id)
+            return TicketFailed("queue_full")
+        except StoreError:
+            log.exception("ticket store unavailable")
+            return TicketFailed("store_unavailable")
+        document = build_ticket(self.config, ticket, route, self.state.visit.lang)
+        printed = self._print(ticket, document)
+        self.issued.append(Issued(ticket=ticket, document=document, printed=printed))
+        return TicketIssued(label=ticket.label, printed=printed)
+
+    def _print(self, ticket: Ticket, document: TicketDocument) -> bool:
+        try:
+            self.devices.printer.print_ticket(document)
+            printed = True
+        except PrinterError as exc:
+            log.error("ticket %s not printed: %s", ticket.label, exc)
+            printed = False
+        except Exception:
+            log.exception("printer driver failed on ticket %s", ticket.label)
+            printed = False
+        state = PrintState.PRINTED if printed else PrintState.PRINT_FAILED
+        try:
+            self.store.set_print_state(ticket.id, state, self.clock())
+        except StoreError:
+            log.exception("could not record print state of ticket %s", ticket.label)
+        return printed
+
+    # --- the lobby display ---
+
+    def call_number(self, counter_number: str, label: str) -> None:
+        """A counter called a number: show it on the lobby display (the counter button's effect)."""
+        self.devices.display.show(DisplayFrame(lines=((counter_number, label),)))

@@ -1,0 +1,227 @@
+"""The playable demo window: the kiosk frame on the left, a device panel outside it on the right.
+
+The panel (and the keyboard) does to the simulated devices what happens in a real lobby: a card
+is placed or lifted mid-read, the paper runs out, the reader is unplugged, a counter calls the
+next number. The kiosk frame only sees those through its drivers, as on the appliance.
+
+The loop polls events 25 times a second and redraws only when the state changed or a visible
+countdown ticks: an idle kiosk must cost next to nothing (device-facts.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pygame
+
+from drivers.card.profiles import PROFILES
+from drivers.card.sim import SimCardReader
+from drivers.display.sim import SimQueueDisplay
+from drivers.interfaces import PaperState
+from drivers.printer.sim import SimTicketPrinter
+from kiosk.fonts import Face, font_path
+from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.shell.runtime import Devices, Runtime
+from kiosk.site.model import SiteConfig
+from kiosk.ui.view import KioskView
+
+log = logging.getLogger(__name__)
+
+POLL_HZ = 25
+PANEL_WIDTH = 380
+INK = (20, 20, 20)
+PANEL_BG = (226, 230, 236)
+BUTTON_BG = (250, 250, 250)
+ACTIVE_BG = (255, 214, 102)
+
+
+@dataclass
+class PanelButton:
+    label: str
+    action: Callable[[], None]
+    key: int | None = None
+    active: Callable[[], bool] | None = None
+    rect: pygame.Rect | None = None
+
+
+class DemoClock:
+    """Real time, optionally shifted so the demo can start at, say, 09:15 on a weekday."""
+
+    def __init__(self, timezone: str, at: datetime | None) -> None:
+        self.zone = ZoneInfo(timezone)
+        self.offset = (at - datetime.now(self.zone)) if at is not None else timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(self.zone) + self.offset
+
+    def skip(self, minutes: int) -> None:
+        self.offset += timedelta(minutes=minutes)
+
+
+def run_window(
+    config: SiteConfig, size: tuple[int, int], out_dir: Path, at: datetime | None, lang: str | None
+) -> int:
+    pygame.init()
+    info = pygame.display.Info()
+    # Fit the kiosk frame to the laptop screen, keeping its aspect ratio.
+    max_h = max(480, int(info.current_h * 0.9)) if info.current_h > 0 else 960
+    scale = min(1.0, max_h / size[1])
+    frame = (int(size[0] * scale), int(size[1] * scale))
+    window = pygame.display.set_mode((frame[0] + PANEL_WIDTH, max(frame[1], 760)))
+    pygame.display.set_caption(f"Lobby kiosk demo — {config.site.name.get('en')} (SIMULATION)")
+
+    clock = DemoClock(config.site.timezone, at)
+    reader = SimCardReader(today=lambda: clock().date())
+    printer = SimTicketPrinter(out_dir / "printed")
+    scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
+    store = SqliteTicketStore(Path(scratch.name) / "tickets.sqlite3")
+    display = SimQueueDisplay()
+    runtime = Runtime(
+        config=config,
+        devices=Devices(reader=reader, printer=printer, display=display, simulated=True),
+        store=store,
+        clock=clock,
+    )
+    view = KioskView(config, size=size, simulation=True)
+    panel = _panel(config, runtime, reader, printer, clock)
+    font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
+    small = pygame.font.Font(str(font_path(Face.REGULAR)), 14)
+    print(f"Demo running. Printed tickets go to {out_dir / 'printed'}. Keys: see the panel. Esc quits.")
+
+    ticker = pygame.time.Clock()
+    drawn_version, drawn_second = -1, None
+    try:
+        while True:
+            for event in pygame.event.get():
+                if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+                    return 0
+                if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+                    x, y = event.pos
+                    if x < frame[0]:
+                        touch = view.hit((int(x / scale), int(y / scale)))
+                        if touch is not None:
+                            runtime.dispatch(touch)
+                    else:
+                        _click_panel(panel, event.pos)
+                    drawn_version = -1
+                if event.type == pygame.KEYDOWN:
+                    for button in panel:
+                        if button.key == event.key:
+                            button.action()
+                            drawn_version = -1
+            runtime.poll()
+            left = runtime.flow.idle_seconds_left(runtime.state, clock())
+            second = int(left) if left is not None and left <= 30 else None
+            if runtime.version != drawn_version or second != drawn_second:
+                drawn_version, drawn_second = runtime.version, second
+                surface = view.render(runtime.state, clock())
+                window.fill(PANEL_BG)
+                window.blit(pygame.transform.smoothscale(surface, frame), (0, 0))
+                _draw_panel(window, frame[0], panel, font, small, runtime, reader, printer, display, clock)
+                pygame.display.flip()
+            ticker.tick(POLL_HZ)
+    finally:
+        store.close()
+        scratch.cleanup()
+        pygame.quit()
+
+
+def _panel(
+    config: SiteConfig, runtime: Runtime, reader: SimCardReader, printer: SimTicketPrinter, clock: DemoClock
+) -> list[PanelButton]:
+    buttons: list[PanelButton] = []
+    keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwertyu"]
+    for index, name in enumerate(PROFILES):
+        key = keys[index] if index < len(keys) else None
+
+        def place(name: str = name) -> None:
+            reader.place(name)
+
+        def placed(name: str = name) -> bool:
+            return reader.card is not None and reader.card.name == name
+
+        buttons.append(PanelButton(f"card: {name}", place, key, placed))
+    buttons += [
+        PanelButton("remove card  [x]", reader.remove, pygame.K_x),
+        PanelButton("lift card during next read  [m]", reader.pull_during_next_read, pygame.K_m),
+        PanelButton("unplug / plug reader  [p]", lambda: _toggle_reader(reader), pygame.K_p),
+        PanelButton("paper: empty  [e]", lambda: printer.set_paper(PaperState.END), pygame.K_e),
+        PanelButton("paper: near end  [n]", lambda: printer.set_paper(PaperState.NEAR_END), pygame.K_n),
+        PanelButton("paper: new roll  [r]", lambda: printer.set_paper(PaperState.OK), pygame.K_r),
+        PanelButton("printer offline / online  [o]", lambda: _toggle_offline(printer), pygame.K_o),
+        PanelButton("clock +1 hour  [h]", lambda: clock.skip(60), pygame.K_h),
+    ]
+    for counter in config.counters.values():
+
+        def call(counter_id: str = counter.id, number: str = counter.number) -> None:
+            waiting = [i for i in runtime.issued if i.ticket.counter == counter_id and i.printed]
+            if waiting:
+                runtime.call_number(number, waiting[0].ticket.label)
+                runtime.issued.remove(waiting[0])
+
+        buttons.append(PanelButton(f"counter {counter.number}: call next", call))
+    return buttons
+
+
+def _toggle_reader(reader: SimCardReader) -> None:
+    if reader.poll().value == "reader_gone":
+        reader.plug()
+    else:
+        reader.unplug()
+
+
+def _toggle_offline(printer: SimTicketPrinter) -> None:
+    printer.set_offline(printer.status().online is not False)
+
+
+def _click_panel(panel: list[PanelButton], pos: tuple[int, int]) -> None:
+    for button in panel:
+        if button.rect is not None and button.rect.collidepoint(pos):
+            button.action()
+            return
+
+
+def _draw_panel(
+    window: pygame.Surface,
+    left: int,
+    panel: list[PanelButton],
+    font: pygame.font.Font,
+    small: pygame.font.Font,
+    runtime: Runtime,
+    reader: SimCardReader,
+    printer: SimTicketPrinter,
+    display: SimQueueDisplay,
+    clock: DemoClock,
+) -> None:
+    x, y = left + 12, 10
+    window.blit(font.render("SIMULATED DEVICES", True, INK), (x, y))
+    y += 26
+    window.blit(small.render(clock().strftime("%a %Y-%m-%d %H:%M:%S %Z"), True, INK), (x, y))
+    y += 22
+    for button in panel:
+        rect = pygame.Rect(x, y, PANEL_WIDTH - 24, 24)
+        button.rect = rect
+        active = button.active() if button.active else False
+        pygame.draw.rect(window, ACTIVE_BG if active else BUTTON_BG, rect, border_radius=4)
+        pygame.draw.rect(window, (150, 150, 150), rect, 1, border_radius=4)
+        window.blit(small.render(button.label, True, INK), (x + 8, y + 4))
+        y += 27
+    y += 6
+    lines = [
+        f"reader: {reader.poll().value}",
+        f"printer: {printer.status().paper.value}, online={printer.status().online}",
+        f"tickets printed: {len(printer.printed)}",
+        f"staff calls: {runtime.staff_calls}",
+    ]
+    if display.shown:
+        counter, label = display.shown[-1].lines[0]
+        lines.append(f"lobby display: {label} → counter {counter}")
+    for line in lines:
+        window.blit(small.render(line, True, INK), (x, y))
+        y += 19

@@ -1,0 +1,183 @@
+"""The pre-check rule table, one row per rule of rules.md that the kiosk acts on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from drivers.card.profiles import PROFILES
+from kiosk.domain.model import (
+    Answers,
+    CardFacts,
+    CardKind,
+    FreeArea,
+    HoldingStatus,
+    LectureClass,
+    LostItem,
+    MovedAnswer,
+    Outcome,
+    PinTries,
+    Procedure,
+    ServiceKind,
+)
+from kiosk.domain.prechecks import RULES, involves_myna, needs_card, run_prechecks, writes_licence_data
+from kiosk.messages import has
+
+TODAY = date(2026, 11, 26)
+H = HoldingStatus
+
+GOOD = PROFILES["licence-present"].facts(TODAY)
+FRESH = PROFILES["valid"].facts(TODAY)
+PORTAL = Answers(
+    procedure=Procedure.MYNA_SERVICE,
+    service=ServiceKind.PORTAL_LINK,
+    current=H.MYNA_ONLY,
+    moved=MovedAnswer.NO,
+)
+ADD_MYNA = Answers(
+    procedure=Procedure.HOLDING_CHANGE, current=H.LICENSE_ONLY, wanted=H.BOTH, moved=MovedAnswer.NO
+)
+
+
+def reasons(answers: Answers, facts: CardFacts | None) -> dict[str, tuple[Outcome, str, str | None]]:
+    return {r.reason: (r.outcome, r.check, r.remedy) for r in run_prechecks(answers, facts, TODAY)}
+
+
+# rule id, case, answers, facts, expected reason code, expected outcome, expected remedy
+RULE_ROWS = [
+    ("R3", "smartphone", PORTAL, CardFacts(kind=CardKind.SMARTPHONE_JPKI), "R3.smartphone_jpki", Outcome.BLOCK,
+     "bring_physical_card"),
+    ("R3", "transit card", ADD_MYNA, CardFacts(kind=CardKind.OTHER), "R3.not_a_mynumber_card", Outcome.BLOCK,
+     "use_mynumber_card"),
+    ("R3", "licence card", ADD_MYNA, CardFacts(kind=CardKind.LEGACY_LICENSE), "R3.licence_card_not_mynumber",
+     Outcome.BLOCK, "use_mynumber_card"),
+    ("R3", "juki card", ADD_MYNA, CardFacts(kind=CardKind.JUKI_CARD), "R3.juki_card", Outcome.BLOCK,
+     "municipal_office"),
+    ("R3", "myna holder, no data", replace(PORTAL, procedure=Procedure.RENEWAL, wanted=H.MYNA_ONLY), FRESH,
+     "R3.no_licence_data", Outcome.WARN, "staff"),
+    ("R3", "re-record on a fresh card", Answers(procedure=Procedure.RE_RECORD, current=H.MYNA_ONLY), FRESH,
+     "R3.ready_to_record", Outcome.OK, None),
+    ("R3", "lost myna card", Answers(procedure=Procedure.REISSUE, current=H.MYNA_ONLY, lost=LostItem.MYNA_CARD,
+     wanted=H.MYNA_ONLY), None, "R3.myna_card_lost", Outcome.BLOCK, "municipal_office"),
+    ("R4", "expired card", ADD_MYNA, replace(FRESH, card_expiry=TODAY - timedelta(days=1)), "R4.card_expired",
+     Outcome.BLOCK, "municipal_office"),
+    ("R4", "expires today is still valid", ADD_MYNA, replace(FRESH, card_expiry=TODAY), "R4.card_expiring_soon",
+     Outcome.WARN, "municipal_office"),
+    ("R4", "expiry unreadable", ADD_MYNA, replace(FRESH, card_expiry=None), "R4.card_expiry_unknown",
+     Outcome.UNKNOWN, "staff"),
+    ("R5", "damaged chip", ADD_MYNA, CardFacts(kind=CardKind.UNREADABLE), "R5.chip_unreadable", Outcome.BLOCK,
+     "municipal_office"),
+    ("R5", "free area full", ADD_MYNA, replace(FRESH, free_area=FreeArea.INSUFFICIENT),
+     "R5.free_area_insufficient", Outcome.BLOCK, "municipal_office"),
+    ("R5", "free area not reported", ADD_MYNA, replace(FRESH, free_area=FreeArea.UNKNOWN), "R5.free_area_unknown",
+     Outcome.UNKNOWN, "staff"),
+    ("R11", "moved, card not updated", replace(ADD_MYNA, moved=MovedAnswer.YES_CARD_NOT_UPDATED), FRESH,
+     "R11.card_not_updated", Outcome.BLOCK, "municipal_office"),
+    ("R17", "portal link is permanent", PORTAL, GOOD, "R17.submission_permanent", Outcome.WARN, None),
+    ("R17", "services need a myna licence", replace(PORTAL, current=H.LICENSE_ONLY), GOOD,
+     "R17.service_needs_myna_licence", Outcome.BLOCK, "staff"),
+    ("R18", "signature password locked", PORTAL, replace(GOOD, pin_tries=PinTries(3, 0, 3)),
+     "R18.sign_password_locked", Outcome.BLOCK, "municipal_office"),
+    ("R18", "signature password nearly locked", PORTAL, replace(GOOD, pin_tries=PinTries(3, 2, 3)),
+     "R18.sign_password_few_tries", Outcome.WARN, "municipal_office"),
+    ("R18", "signature tries not reported", PORTAL, replace(GOOD, pin_tries=PinTries(3, None, 3)),
+     "R18.sign_password_unknown", Outcome.UNKNOWN, "staff"),
+    ("R18", "user PIN locked", PORTAL, replace(GOOD, pin_tries=PinTries(0, 5, 3)), "R18.user_pin_locked",
+     Outcome.WARN, "municipal_office"),
+    ("R18", "user PIN one try", PORTAL, replace(GOOD, pin_tries=PinTries(1, 5, 3)), "R18.user_pin_one_try",
+     Outcome.WARN, "municipal_office"),
+    ("R19", "certificate expired", PORTAL, replace(GOOD, auth_cert_not_after=TODAY - timedelta(days=1)),
+     "R19.cert_expired", Outcome.BLOCK, "municipal_office"),
+    ("R19", "certificate does not chain", PORTAL, replace(GOOD, auth_cert_chain_ok=False), "R19.cert_unverified",
+     Outcome.UNKNOWN, "staff"),
+    ("R19", "certificate unreadable", PORTAL, replace(GOOD, auth_cert_not_after=None), "R19.cert_unknown",
+     Outcome.UNKNOWN, "municipal_office"),
+    ("R21", "one-stop for 2枚持ち", replace(PORTAL, service=ServiceKind.ADDRESS_ONESTOP, current=H.BOTH), GOOD,
+     "R21.onestop_myna_only", Outcome.BLOCK, "staff"),
+    ("R22", "online lecture by a violation-class driver", Answers(procedure=Procedure.RENEWAL, current=H.BOTH,
+     wanted=H.BOTH, lecture_class=LectureClass.VIOLATION, online_lecture_done=True), GOOD,
+     "R22.online_lecture_not_valid", Outcome.WARN, "staff"),
+    ("R24", "renewal via another prefecture, violation class", Answers(procedure=Procedure.RENEWAL_VIA,
+     current=H.LICENSE_ONLY, lecture_class=LectureClass.VIOLATION), None, "R24.via_class_not_eligible",
+     Outcome.BLOCK, "staff"),
+    ("R27", "no signature certificate", PORTAL, replace(GOOD, signature_cert_present=False), "R27.no_sign_cert",
+     Outcome.BLOCK, "municipal_office"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "case", "answers", "facts", "reason", "outcome", "remedy"),
+    RULE_ROWS,
+    ids=[f"{row[0]}-{row[1]}" for row in RULE_ROWS],
+)
+def test_rule_table(rule, case, answers, facts, reason, outcome, remedy):
+    found = reasons(answers, facts)
+    assert reason in found, f"{reason} not among {sorted(found)}"
+    assert reason.startswith(f"{rule}.")
+    assert found[reason][0] is outcome
+    assert found[reason][2] == remedy
+
+
+def test_every_reason_and_remedy_has_words_in_the_catalog():
+    for row in RULE_ROWS:
+        for result in run_prechecks(row[2], row[3], TODAY):
+            assert has(f"reason.{result.reason}"), result.reason
+            assert has(f"check.{result.check}"), result.check
+            if result.remedy:
+                assert has(f"remedy.{result.remedy}"), result.remedy
+
+
+def test_rows_cover_every_rule_the_table_decides():
+    decided = {rule for row in RULES for rule in row.rules}
+    tested = {row[0] for row in RULE_ROWS}
+    assert decided <= tested, f"rules without a test row: {sorted(decided - tested)}"
+
+
+def test_healthy_portal_link_has_only_ok_lines_besides_the_permanence_warning():
+    results = run_prechecks(PORTAL, GOOD, TODAY)
+    not_ok = {r.reason for r in results if r.outcome is not Outcome.OK}
+    assert not_ok == {"R17.submission_permanent"}
+
+
+def test_a_card_that_is_not_a_mynumber_card_gives_no_verdict_on_dates_or_pins():
+    results = run_prechecks(PORTAL, CardFacts(kind=CardKind.SMARTPHONE_JPKI), TODAY)
+    assert [r.check for r in results if r.check.startswith("card.")] == ["card.kind"]
+
+
+def test_missing_facts_are_unknown_never_ok():
+    bare = CardFacts(kind=CardKind.MYNUMBER_CARD)
+    results = run_prechecks(PORTAL, bare, TODAY)
+    card_lines = [r for r in results if r.check.startswith("card.") and r.check != "card.kind"]
+    assert card_lines, "a bare My Number card still produces card lines"
+    assert all(r.outcome is Outcome.UNKNOWN for r in card_lines), card_lines
+
+
+def test_licence_card_only_renewal_needs_no_card():
+    answers = Answers(procedure=Procedure.RENEWAL, current=H.LICENSE_ONLY, wanted=H.LICENSE_ONLY)
+    assert not needs_card(answers)
+    assert not involves_myna(answers)
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (Answers(procedure=Procedure.RENEWAL, current=H.LICENSE_ONLY, wanted=H.BOTH), True),
+        (Answers(procedure=Procedure.RE_RECORD, current=H.MYNA_ONLY), True),
+        (Answers(procedure=Procedure.MYNA_SERVICE, current=H.MYNA_ONLY), True),
+        (Answers(procedure=Procedure.ENQUIRY), False),
+        (Answers(procedure=Procedure.REISSUE, current=H.MYNA_ONLY, lost=LostItem.MYNA_CARD), False),
+        (Answers(procedure=Procedure.INTERNATIONAL_PERMIT, current=H.BOTH), True),
+    ],
+)
+def test_needs_card(answers, expected):
+    assert needs_card(answers) is expected
+
+
+def test_free_area_matters_only_when_licence_data_is_written():
+    assert writes_licence_data(ADD_MYNA)
+    keep = Answers(procedure=Procedure.RENEWAL, current=H.MYNA_ONLY, wanted=H.MYNA_ONLY)
+    assert not writes_licence_data(keep)
+    full = replace(GOOD, free_area=FreeArea.INSUFFICIENT)
+    assert "R5.free_area_insufficient" not in reasons(keep, full)
