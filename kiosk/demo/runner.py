@@ -77,7 +77,8 @@ def run_scenario(
     """Run one scenario headless and write its screens, ticket and result.json. Returns the result."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from kiosk.ui.view import KioskView  # pygame is loaded only when screens are drawn
+    from kiosk.ui.png import save_png  # pygame is loaded only when screens are drawn
+    from kiosk.ui.view import KioskView
 
     lang = lang or scenario.lang
     if lang not in config.site.languages:
@@ -110,7 +111,7 @@ def run_scenario(
             def snapshot() -> None:
                 name = f"{len(shots) + 1:02d}-{screen_name(runtime.state)}"
                 surface = view.render(runtime.state, clock.now)
-                _save_png(surface, screens_dir / f"{name}.png")
+                save_png(surface, screens_dir / f"{name}.png")
                 shots.append(name)
                 visit = runtime.state.visit
                 if visit.refusal is not None and visit.refusal not in refusals:
@@ -229,9 +230,3 @@ def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, 
         raise UsageError(f"unknown scenario step {step!r}")
     # A redraw after the step, so view.buttons() matches what is on screen for the next tap.
     view.render(runtime.state, clock.now)
-
-
-def _save_png(surface: Any, path: Path) -> None:
-    import pygame
-
-    pygame.image.save(surface, str(path))

@@ -1,0 +1,95 @@
+"""The layers of STYLE.md as a test: imports point down only.
+
+Parses every module's imports with `ast` (nothing is imported to find out), so a device library
+or pygame sneaking into the pure core fails here even when no test happens to load that path.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Third-party libraries that touch a device, a screen or the network.
+DEVICE_LIBRARIES = {"pygame", "smartcard", "escpos", "serial", "gpiozero", "lgpio", "usb", "segno", "PIL"}
+# Modules of our own that do I/O (files, databases, devices, the UI).
+SHELL_MODULES = ("kiosk.ui", "kiosk.shell", "kiosk.demo", "kiosk.queue.sqlite_store", "kiosk.bench", "kiosk.cli")
+IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
+
+# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content.
+PURE = (
+    "kiosk/domain",
+    "kiosk/site/model.py",
+    "kiosk/queue/model.py",
+    "kiosk/ticket/document.py",
+    "kiosk/ticket/layout.py",
+    "kiosk/messages.py",
+    "kiosk/messages_ui.py",
+    "kiosk/messages_ticket.py",
+)
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(REPO).with_suffix("").parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def pure_files() -> list[Path]:
+    files: list[Path] = []
+    for entry in PURE:
+        path = REPO / entry
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    return [f for f in files if f.exists()]
+
+
+def _top(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+@pytest.mark.parametrize("path", pure_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_pure_core_imports_no_device_library_pygame_or_shell(path):
+    imports = imports_of(path)
+    assert not {i for i in imports if _top(i) in DEVICE_LIBRARIES}, f"{path}: imports a device library"
+    assert not {i for i in imports if i.startswith(SHELL_MODULES)}, f"{path}: imports the shell"
+    assert not {i for i in imports if i.startswith("drivers")}, f"{path}: imports a driver"
+    assert not {i for i in imports if _top(i) in IO_STDLIB}, f"{path}: does I/O"
+
+
+def test_only_the_ui_imports_pygame():
+    offenders = []
+    for path in sorted((REPO / "kiosk").rglob("*.py")) + sorted((REPO / "drivers").rglob("*.py")):
+        if any(_top(i) == "pygame" for i in imports_of(path)) and not module_name(path).startswith("kiosk.ui"):
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
+
+
+def test_drivers_do_not_import_the_shell_or_the_ui():
+    for path in sorted((REPO / "drivers").rglob("*.py")):
+        assert not {i for i in imports_of(path) if i.startswith(SHELL_MODULES)}, path
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path):
+    # The test must be able to fail: a module importing pygame is caught by the same parser.
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\nfrom pygame import font\n")
+    assert "pygame" in imports_of(bad)
+
+
+def test_init_files_hold_no_logic():
+    for path in sorted((REPO / "kiosk").rglob("__init__.py")) + sorted((REPO / "drivers").rglob("__init__.py")):
+        tree = ast.parse(path.read_text())
+        body = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+        assert body == [], f"{path} holds code"
