@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--all", action="store_true", help="with --headless: run every scenario")
     demo.add_argument("--list-scenarios", action="store_true")
     demo.add_argument("--out", default="out/demo", help="where screens, ticket and result.json go")
+    demo.add_argument("--card", help="with --headless: tap this card profile wherever the scenario places a card")
     demo.add_argument("--lang", help="language of the headless run (default: the scenario's)")
     demo.add_argument("--size", help="screen size WxH (default: the config's)")
     demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")

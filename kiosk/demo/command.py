@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from drivers.card.profiles import profile
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
 from kiosk.site.load import load_site_config
@@ -56,16 +57,19 @@ def run_demo_command(args: argparse.Namespace) -> int:
             names = [scenario(args.scenario).name]
         else:
             raise UsageError("--headless needs --scenario NAME or --all (see --list-scenarios)")
+        card = profile(args.card).name if args.card else None
         out = Path(args.out)
         data_dir = Path(args.data_dir) if args.data_dir else None
         for name in names:
             target = out / name if args.all else out
-            result = run_scenario(config, SCENARIOS[name], target, size=size, lang=args.lang, data_dir=data_dir)
+            result = run_scenario(
+                config, SCENARIOS[name], target, size=size, lang=args.lang, data_dir=data_dir, card=card
+            )
             summary = {k: result[k] for k in ("scenario", "ticket", "refusal")}
             print(json.dumps(summary, ensure_ascii=False))
         return 0
-    if args.scenario or args.all:
-        raise UsageError("--scenario and --all are for --headless runs")
+    if args.scenario or args.all or args.card:
+        raise UsageError("--scenario, --all and --card are for --headless runs")
     from kiosk.ui.window import run_window
 
     at = parse_at(args.at, config.site.timezone)

@@ -73,8 +73,12 @@ def run_scenario(
     size: tuple[int, int] = (1080, 1920),
     lang: str | None = None,
     data_dir: Path | None = None,
+    card: str | None = None,
 ) -> dict[str, Any]:
-    """Run one scenario headless and write its screens, ticket and result.json. Returns the result."""
+    """Run one scenario headless and write its screens, ticket and result.json. Returns the result.
+
+    `lang` replays the visit in another language; `card` puts that card profile on the reader
+    wherever the scenario places one."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from kiosk.ui.png import save_png  # pygame is loaded only when screens are drawn
@@ -117,15 +121,12 @@ def run_scenario(
                 if visit.refusal is not None and visit.refusal not in refusals:
                     refusals.append(visit.refusal)
                 if visit.checks and visit.screen is Screen.VERDICT:
-                    checks[:] = [
-                        _check_json(c.check, c.outcome.value, c.reason, c.remedy) for c in visit.checks
-                    ]
+                    checks[:] = [_check_json(c.check, c.outcome.value, c.reason, c.remedy) for c in visit.checks]
 
             snapshot()
             seen = runtime.version
             for step in scenario.steps:
-                if step.startswith("tap:lang:"):
-                    step = f"tap:lang:{lang}"  # --lang replays the same visit in another language
+                step = _override(step, lang, card)
                 _step(runtime, view, reader, clock, step)
                 if runtime.version != seen or step.startswith("wait:"):
                     seen = runtime.version
@@ -138,6 +139,7 @@ def run_scenario(
     issued = runtime.issued[-1] if runtime.issued else None
     result: dict[str, Any] = {
         "scenario": scenario.name,
+        "card": card,
         "description": scenario.description,
         "lang": lang,
         "at": scenario.at.isoformat(),
@@ -179,6 +181,14 @@ def _issue_before(runtime: Runtime, scenario: Scenario) -> None:
             runtime.store.issue(runtime.ticket_request(route, answers))
 
 
+def _override(step: str, lang: str, card: str | None) -> str:
+    if step.startswith("tap:lang:"):
+        return f"tap:lang:{lang}"
+    if card is not None and step.startswith("card:") and step not in ("card:remove", "card:pull-next"):
+        return f"card:{card}"
+    return step
+
+
 def _remedy_json(remedy: str | None) -> dict[str, str] | None:
     if remedy is None:
         return None
@@ -203,9 +213,7 @@ def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, 
         rects = view.buttons()
         if arg not in rects:
             shown = ", ".join(sorted(rects))
-            raise UsageError(
-                f"step {step!r}: no such button on the {screen_name(runtime.state)} screen ({shown})"
-            )
+            raise UsageError(f"step {step!r}: no such button on the {screen_name(runtime.state)} screen ({shown})")
         event = view.hit(rects[arg].center)
         if event is None:
             raise UsageError(f"step {step!r}: the button's centre does not answer a touch")
