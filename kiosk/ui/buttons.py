@@ -1,0 +1,69 @@
+"""Button ids and the flow events they stand for.
+
+The ids are a contract: the headless scenario runner taps buttons by id, so they stay exactly
+`start`, `lang:<code>`, `procedure:<value>`, `answer:<question>:<value>`, `continue`, `back`
+and `staff`. Values are the domain's own stable enum strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from kiosk.domain.flow import (
+    AnswerQuestion,
+    Back,
+    CallStaff,
+    ChooseLanguage,
+    ChooseProcedure,
+    Continue,
+    Event,
+    Question,
+    Touch,
+)
+from kiosk.domain.model import Procedure
+
+START = "start"
+CONTINUE = "continue"
+BACK = "back"
+STAFF = "staff"
+
+
+def lang_id(code: str) -> str:
+    return f"lang:{code}"
+
+
+def procedure_id(procedure: Procedure) -> str:
+    return f"procedure:{procedure.value}"
+
+
+def answer_id(question: Question, value: str) -> str:
+    return f"answer:{question.value}:{value}"
+
+
+def event_for_id(button_id: str) -> Event | None:
+    """The flow event a button id stands for, or None for an id that names no event."""
+    fixed: dict[str, Event] = {START: Touch(), CONTINUE: Continue(), BACK: Back(), STAFF: CallStaff()}
+    if button_id in fixed:
+        return fixed[button_id]
+    kind, _, rest = button_id.partition(":")
+    if kind == "lang" and rest:
+        return ChooseLanguage(rest)
+    if kind == "procedure" and rest in {p.value for p in Procedure}:
+        return ChooseProcedure(Procedure(rest))
+    if kind == "answer":
+        question, _, value = rest.partition(":")
+        if question in {q.value for q in Question} and value:
+            return AnswerQuestion(Question(question), value)
+    return None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button as drawn: where it is, what it does, and whether it is one of the screen's main choices."""
+
+    id: str
+    rect: pygame.Rect
+    event: Event
+    choice: bool = False  # one of the screen's main options (they must never overlap)

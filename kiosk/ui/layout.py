@@ -1,0 +1,375 @@
+"""Fitting content into the room a screen has: stacks of text blocks and grids of choice buttons.
+
+Screens do not place things by pixel. They describe what to show (blocks in sections, or a list
+of choices) and these helpers find how it fits: the fullest wording first, at the largest type
+that fits in one column (or two, where the screen is wide enough for two readable columns), down
+to a floor before a more compact wording is tried; never below `SCALES[-1]` (about 32 px body at
+1080). What still does not fit is drawn anyway and shows up in the painter's record, where the
+tests look for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pygame
+
+from kiosk.domain.flow import Event
+from kiosk.ui.painter import Align, Look, Painter
+from kiosk.ui.theme import LABEL, SMALL_MUTED, TITLE, Color, TextStyle
+
+SCALES = (1.0, 0.92, 0.84, 0.76, 0.7)
+MIN_CHOICE_UNITS = 40  # a button narrower than this breaks its label into a list of characters
+MIN_COLUMN_UNITS = 60  # text in two columns only where each is wide (landscape), never in portrait
+
+
+class Block(Protocol):
+    def height(self, p: Painter, width: int, scale: float) -> int: ...
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None: ...
+
+
+Section = Sequence[Block]  # blocks kept together in one column
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    style: TextStyle
+    align: Align = Align.LEFT
+    color: Color | None = None
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        return p.text_h(self.text, self.style, width, scale)
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        p.text(self.text, self.style, rect, scale=scale, align=self.align, color=self.color)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A short, important text kept on one line by shrinking it (to `least` of its size) rather
+    than broken in two: 「ご利用ありがとうございました」 reads badly as 「…ありがと／う…」."""
+
+    text: str
+    style: TextStyle
+    align: Align = Align.CENTER
+    least: float = 0.7
+
+    def _scale(self, p: Painter, width: int, scale: float) -> float:
+        natural = p.line_w(self.text, self.style, scale)
+        return scale * max(self.least, min(1.0, width / natural)) if natural else scale
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        return p.text_h(self.text, self.style, width, self._scale(p, width, scale))
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        p.text(self.text, self.style, rect, scale=self._scale(p, rect.w, scale), align=self.align)
+
+
+@dataclass(frozen=True)
+class Gap:
+    units: float
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        return p.m.px(self.units * scale)
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A label at the left and a value at the right of one row (a fee line)."""
+
+    label: str
+    value: str
+    style: TextStyle
+
+    def _widths(self, p: Painter, width: int, scale: float) -> tuple[int, int]:
+        value_w = min(p.line_w(self.value, self.style, scale), width * 11 // 20)
+        return width - value_w - p.m.px(2 * scale), value_w
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        left, right = self._widths(p, width, scale)
+        return max(p.text_h(self.label, self.style, left, scale), p.text_h(self.value, self.style, right, scale))
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        left, right = self._widths(p, rect.w, scale)
+        p.text(self.label, self.style, pygame.Rect(rect.x, rect.y, left, rect.h), scale=scale)
+        box = pygame.Rect(rect.right - right, rect.y, right, rect.h)
+        p.text(self.value, self.style, box, scale=scale, align=Align.RIGHT)
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """A list item: a drawn dot and the text with a hanging indent."""
+
+    text: str
+    style: TextStyle
+
+    def _indent(self, p: Painter, scale: float) -> int:
+        return p.m.px(4 * scale)
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        return p.text_h(self.text, self.style, width - self._indent(p, scale), scale)
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        indent = self._indent(p, scale)
+        lh = p.line_h(self.style, scale)
+        pygame.draw.circle(p.surface, self.style.color, (rect.x + indent // 3, rect.y + lh // 2), p.m.px(0.8 * scale))
+        p.text(self.text, self.style, pygame.Rect(rect.x + indent, rect.y, rect.w - indent, rect.h), scale=scale)
+
+
+Drawing = Callable[[pygame.Surface, pygame.Rect], None]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A drawn picture of a fixed aspect (height / width), at most `max_units` high."""
+
+    paint: Drawing
+    aspect: float
+    max_units: float
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        return min(round(width * self.aspect), p.m.px(self.max_units * scale))
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        h = min(rect.h, self.height(p, rect.w, scale))
+        box = pygame.Rect(0, 0, round(h / self.aspect), h)
+        box.midtop = rect.midtop
+        self.paint(p.surface, box)
+
+
+@dataclass(frozen=True)
+class IconRow:
+    """An icon at the left, blocks stacked at its right (a verdict line, a warning)."""
+
+    icon: Drawing
+    blocks: Sequence[Block]
+    icon_units: float = 7.0
+
+    def _split(self, p: Painter, width: int, scale: float) -> tuple[int, int]:
+        size = p.m.px(self.icon_units * scale)
+        return size, width - size - p.m.px(2 * scale)
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        size, rest = self._split(p, width, scale)
+        return max(size, sum(b.height(p, rest, scale) for b in self.blocks))
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        size, rest = self._split(p, rect.w, scale)
+        self.icon(p.surface, pygame.Rect(rect.x, rect.y, size, size))
+        _stack(p, pygame.Rect(rect.right - rest, rect.y, rest, rect.h), self.blocks, scale)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Blocks on a filled, rounded background."""
+
+    blocks: Sequence[Block]
+    fill: Color
+    edge: Color | None = None
+    pad_units: float = 2.4
+
+    def height(self, p: Painter, width: int, scale: float) -> int:
+        pad = p.m.px(self.pad_units * scale)
+        return sum(b.height(p, width - 2 * pad, scale) for b in self.blocks) + 2 * pad
+
+    def draw(self, p: Painter, rect: pygame.Rect, scale: float) -> None:
+        pad = p.m.px(self.pad_units * scale)
+        p.panel(rect, self.fill, self.edge)
+        _stack(p, rect.inflate(-2 * pad, -2 * pad), self.blocks, scale)
+
+
+def _stack(p: Painter, rect: pygame.Rect, blocks: Sequence[Block], scale: float) -> None:
+    y = rect.y
+    for block in blocks:
+        h = block.height(p, rect.w, scale)
+        block.draw(p, pygame.Rect(rect.x, y, rect.w, h), scale)
+        y += h
+
+
+def _section_h(p: Painter, section: Section, width: int, scale: float) -> int:
+    return sum(b.height(p, width, scale) for b in section)
+
+
+def _place(
+    p: Painter, area: pygame.Rect, sections: Sequence[Section], cols: int, scale: float
+) -> list[tuple[Section, pygame.Rect]] | None:
+    """Sections top to bottom in one column, or split in two where the taller column is shortest."""
+    gap = p.m.px(2.4 * scale)
+    col_w = (area.w - (cols - 1) * gap) // cols
+    heights = [_section_h(p, section, col_w, scale) for section in sections]
+
+    def column_h(hs: Sequence[int]) -> int:
+        return sum(hs) + gap * max(0, len(hs) - 1)
+
+    split = len(sections)
+    if cols == 2:
+        split = min(range(len(sections) + 1), key=lambda i: max(column_h(heights[:i]), column_h(heights[i:])))
+    columns = [range(0, split), range(split, len(sections))] if cols == 2 else [range(len(sections))]
+    placed: list[tuple[Section, pygame.Rect]] = []
+    for col, indexes in enumerate(columns):
+        if column_h([heights[i] for i in indexes]) > area.h:
+            return None
+        y = area.y
+        for i in indexes:
+            placed.append((sections[i], pygame.Rect(area.x + col * (col_w + gap), y, col_w, heights[i])))
+            y += heights[i] + gap
+    return placed
+
+
+def stack(
+    p: Painter,
+    area: pygame.Rect,
+    variants: Sequence[Sequence[Section]],
+    *,
+    floors: Sequence[float] | None = None,
+    middle: bool = False,
+    columns: bool = True,
+) -> float:
+    """Draw the first variant that fits, at the largest scale that fits; returns the scale used.
+
+    `variants` go from the fullest to the most compact wording of the same content; `floors`
+    gives each the smallest scale worth keeping it for before trying the next (default: any).
+    """
+    max_cols = max(1, min(2, area.w // p.m.px(MIN_COLUMN_UNITS))) if columns else 1
+    floors = floors or [SCALES[-1]] * len(variants)
+    placed: list[tuple[Section, pygame.Rect]] | None = None
+    scale = SCALES[-1]
+    for sections, floor in zip(variants, floors, strict=True):
+        for scale in (s for s in SCALES if s >= floor):
+            for cols in range(1, max_cols + 1):
+                placed = _place(p, area, sections, cols, scale)
+                if placed is not None:
+                    break
+            if placed is not None:
+                break
+        if placed is not None:
+            break
+    if placed is None:  # draw it anyway, overflowing: the record shows it
+        y, placed = area.y, []
+        for section in variants[-1]:
+            h = _section_h(p, section, area.w, scale)
+            placed.append((section, pygame.Rect(area.x, y, area.w, h)))
+            y += h
+    if middle and placed:
+        used = max(r.bottom for _, r in placed) - area.y
+        shift = max(0, (area.h - used) // 2)
+        placed = [(s, r.move(0, shift)) for s, r in placed]
+    for section, rect in placed:
+        _stack(p, rect, section, scale)
+    return scale
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a screen's main choices, drawn as a big button.
+
+    `sub` is a second, smaller line (why a procedure is closed); `short` a shorter wording of it
+    for screens too small for the full one.
+    """
+
+    id: str
+    event: Event
+    label: str
+    sub: str | None = None
+    look: Look = Look.CHOICE
+    short: str | None = None
+    style: TextStyle = LABEL
+
+
+CHOICE_MAX_UNITS = 22  # taller buttons only push the last choices out of reach
+CHOICE_GAP_UNITS = 2.4  # room between choices against a tap landing on the neighbour
+
+
+@dataclass(frozen=True)
+class _Grid:
+    cols: int
+    cell_w: int
+    cell_h: int
+    scales: tuple[float, ...]  # per button: the largest type at which its text fits
+
+    @property
+    def least(self) -> float:
+        return min(self.scales)
+
+
+def _grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], subs: Sequence[str | None]) -> _Grid | None:
+    """The grid whose smallest button text is largest (fewer columns on a tie), or None."""
+    n = len(choices)
+    gap = p.m.px(CHOICE_GAP_UNITS)
+    best: _Grid | None = None
+    for cols in range(1, max(1, min(n, area.w // p.m.px(MIN_CHOICE_UNITS))) + 1):
+        rows = math.ceil(n / cols)
+        cell_w = (area.w - (cols - 1) * gap) // cols
+        cell_h = min((area.h - (rows - 1) * gap) // rows, p.m.px(CHOICE_MAX_UNITS))
+        if cell_h < p.m.button_h:
+            continue
+        scales = []
+        for c, sub in zip(choices, subs, strict=True):
+            fit = next((s for s in SCALES if p.button_text_h(c.label, cell_w, sub, s, False, c.style) <= cell_h), None)
+            if fit is None:
+                break
+            scales.append(fit)
+        else:
+            grid = _Grid(cols, cell_w, cell_h, tuple(scales))
+            if best is None or grid.least > best.least:
+                best = grid
+    return best
+
+
+def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, middle: bool = False) -> None:
+    """Big buttons in as few columns as fit, the full wording first, each label as large as its
+    button allows (a long one shrinks alone instead of shrinking every other)."""
+    n = len(choices)
+    if n == 0:
+        return
+    gap = p.m.px(CHOICE_GAP_UNITS)
+    full = [c.sub for c in choices]
+    brief = [c.short or c.sub for c in choices]
+    grid, subs = _grid(p, area, choices, full), full
+    if grid is None or (grid.least < SHORT_BELOW and brief != full):
+        grid, subs = _grid(p, area, choices, brief), brief
+    if grid is None:  # too many choices for the room: smallest type, most columns (overflows visibly)
+        cols = max(1, min(n, area.w // p.m.px(MIN_CHOICE_UNITS)))
+        rows = math.ceil(n / cols)
+        cell_w = (area.w - (cols - 1) * gap) // cols
+        cell_h = max(p.m.button_h, (area.h - (rows - 1) * gap) // rows)
+        grid = _Grid(cols, cell_w, cell_h, (SCALES[-1],) * n)
+    rows = math.ceil(n / grid.cols)
+    total_h = rows * grid.cell_h + (rows - 1) * gap
+    top = area.y + (max(0, (area.h - total_h) // 2) if middle else 0)
+    spread = SCALE_SPREAD + grid.least  # a long label shrinks alone, but not far below its neighbours
+    for i, (c, sub, scale) in enumerate(zip(choices, subs, grid.scales, strict=True)):
+        scale = min(scale, spread)
+        row, col = divmod(i, grid.cols)
+        x, y = area.x + col * (grid.cell_w + gap), top + row * (grid.cell_h + gap)
+        rect = pygame.Rect(x, y, grid.cell_w, grid.cell_h)
+        p.button(c.id, c.event, rect, c.label, look=c.look, style=c.style, sub=sub, choice=True, scale=scale)
+
+
+SHORT_BELOW = 0.76  # below this type scale, a choice's shorter second line is used instead
+SCALE_SPREAD = 0.16  # the largest label of a grid is at most this much larger than the smallest
+
+
+def heading(p: Painter, area: pygame.Rect, words: str, *, above: str | None = None) -> pygame.Rect:
+    """The screen's title at the top of the area (with a small line above it); returns the room below."""
+    y = area.y
+    if above:
+        h = p.text_h(above, SMALL_MUTED, area.w)
+        p.text(above, SMALL_MUTED, pygame.Rect(area.x, y, area.w, h))
+        y += h
+    scale = 1.0
+    for scale in SCALES:  # a long question shrinks a little rather than pushing the choices off
+        if p.text_h(words, TITLE, area.w, scale) <= p.m.px(20):
+            break
+    h = p.text_h(words, TITLE, area.w, scale)
+    p.text(words, TITLE, pygame.Rect(area.x, y, area.w, h), scale=scale)
+    y += h + p.m.px(3)
+    return pygame.Rect(area.x, y, area.w, area.bottom - y)

@@ -1,0 +1,52 @@
+"""The card check: where and how to place the card, and what went wrong while reading it."""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.domain.flow import CardStage
+from kiosk.domain.model import Outcome
+from kiosk.ui.chrome import Frame
+from kiosk.ui.icons import card_on_reader, outcome_icon
+from kiosk.ui.layout import Block, Gap, IconRow, Panel, Para, Picture, Section, heading, stack
+from kiosk.ui.painter import Painter
+from kiosk.ui.scene import Scene
+from kiosk.ui.theme import BODY, OUTCOME_INK, OUTCOME_TINT, TITLE, TextStyle
+
+# The pictogram's height / width: card above the reader with an arrow, or lying on it.
+ASPECT_TO_PLACE = 0.7
+ASPECT_PLACED = 0.44
+
+
+def card_picture(*, placed: bool, problem: bool = False, max_units: float = 52) -> Picture:
+    def paint(surface: pygame.Surface, rect: pygame.Rect) -> None:
+        card_on_reader(surface, rect, placed=placed, problem=problem)
+
+    return Picture(paint, ASPECT_PLACED if placed else ASPECT_TO_PLACE, max_units)
+
+
+def alert(outcome: Outcome, words: str, style: TextStyle = TITLE) -> Panel:
+    """A tinted panel with the outcome's icon: a message that must not be missed."""
+
+    def icon(surface: pygame.Surface, rect: pygame.Rect) -> None:
+        outcome_icon(surface, rect, outcome)
+
+    row = IconRow(icon, [Para(words, style)], icon_units=style.size.value * 1.5)
+    return Panel([row], OUTCOME_TINT[outcome], OUTCOME_INK[outcome])
+
+
+def draw_card(p: Painter, scene: Scene, frame: Frame) -> None:
+    stage = scene.visit.card_stage
+    room = heading(p, frame.content, scene.t("ui.card.title"))
+    words: list[Block]
+    if stage is CardStage.WAITING:
+        words = [Para(scene.t("ui.card.place"), TITLE), Gap(3), Para(scene.t("ui.card.privacy"), BODY)]
+    elif stage is CardStage.READING:
+        words = [Para(scene.t("ui.card.reading"), TITLE)]
+    elif stage is CardStage.PLACE_AGAIN:
+        words = [alert(Outcome.WARN, scene.t("ui.card.place_again"))]
+    else:
+        words = [alert(Outcome.BLOCK, scene.t("ui.card.reader_problem"))]
+    picture = card_picture(placed=stage is CardStage.READING, problem=stage is CardStage.READER_PROBLEM)
+    sections: list[Section] = [[picture, Gap(3)], words]
+    stack(p, room, [sections], middle=True)

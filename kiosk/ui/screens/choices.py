@@ -1,0 +1,63 @@
+"""The procedure menu and the questions: one big button per choice."""
+
+from __future__ import annotations
+
+from kiosk.domain.flow import AnswerQuestion, ChooseProcedure, Question, options_for
+from kiosk.domain.model import Procedure
+from kiosk.domain.routing import Availability, availability
+from kiosk.ui import buttons
+from kiosk.ui.chrome import Frame
+from kiosk.ui.layout import Choice, choice_grid, heading
+from kiosk.ui.painter import Look, Painter
+from kiosk.ui.scene import Scene
+
+
+def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
+    """Every procedure, open or not: a closed one is greyed with why, yet tappable (the flow explains)."""
+    room = heading(p, frame.content, scene.t("ui.procedure.title"))
+    choices = []
+    for procedure in Procedure:
+        state = availability(scene.config, procedure, scene.now, scene.state.issued_today)
+        choices.append(
+            Choice(
+                buttons.procedure_id(procedure),
+                ChooseProcedure(procedure),
+                scene.t(f"procedure.{procedure.value}"),
+                sub=_availability_text(scene, procedure, state),
+                short=_availability_text(scene, procedure, state, brief=True),
+                look=Look.CHOICE if state is Availability.OPEN else Look.DISABLED,
+            )
+        )
+    choice_grid(p, room, choices)
+
+
+def _availability_text(scene: Scene, procedure: Procedure, state: Availability, brief: bool = False) -> str | None:
+    if state is Availability.OPEN:
+        return None
+    if state is Availability.CLOSED_NOW:
+        key = "ui.availability.closed_now_brief" if brief else "ui.availability.closed_now"
+        return scene.t(key, hours=scene.hours_today(procedure))
+    return scene.t(f"ui.availability.{state.value}")
+
+
+def option_label(scene: Scene, question: Question, value: str) -> str:
+    if question in (Question.CURRENT, Question.WANTED):
+        return scene.t(f"status.{value}")
+    return scene.t(f"option.{question.value}.{value}")
+
+
+def draw_question(p: Painter, scene: Scene, frame: Frame) -> None:
+    visit = scene.visit
+    question = visit.question
+    if question is None:  # the flow never shows this screen without one
+        return
+    procedure = visit.answers.procedure
+    above = scene.t(f"procedure.{procedure.value}") if procedure is not None else None
+    room = heading(p, frame.content, scene.t(f"question.{question.value}"), above=above)
+    choices = [
+        Choice(
+            buttons.answer_id(question, value), AnswerQuestion(question, value), option_label(scene, question, value)
+        )
+        for value in options_for(question, visit.answers)
+    ]
+    choice_grid(p, room, choices)

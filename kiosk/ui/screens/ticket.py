@@ -1,0 +1,95 @@
+"""The end of a served visit: where to go and what it costs, the ticket, and "take your card"."""
+
+from __future__ import annotations
+
+from kiosk.domain.flow import TicketStage
+from kiosk.domain.model import Outcome
+from kiosk.domain.routing import Route
+from kiosk.ui.chrome import Frame
+from kiosk.ui.layout import Block, Bullet, Gap, Headline, Pair, Panel, Para, Section, heading, stack
+from kiosk.ui.painter import Align, Painter
+from kiosk.ui.scene import Scene
+from kiosk.ui.screens.card import alert, card_picture
+from kiosk.ui.theme import BIG, BODY, BODY_BOLD, CHOICE, CHOICE_EDGE, HUGE, SMALL_MUTED, TITLE
+
+
+def _counter(scene: Scene, route: Route, align: Align = Align.LEFT) -> list[Block]:
+    counter = route.counter
+    blocks: list[Block] = [
+        Para(scene.t("ui.counter", number=counter.number, floor=counter.floor), BIG, align),
+        Para(counter.name.get(scene.lang), TITLE, align),
+    ]
+    if counter.example:  # an unconfirmed example value: never stated as fact (rules.md)
+        blocks.append(Para(scene.t("ui.counter.unconfirmed"), SMALL_MUTED, align))
+    return blocks
+
+
+def _fees(scene: Scene, route: Route) -> list[Block]:
+    blocks: list[Block] = [Para(scene.t("ui.confirm.fees"), BODY_BOLD)]
+    for line in route.fee.lines:
+        amount = scene.t("fee.ask") if line.yen is None else scene.t("fee.yen", yen=line.yen)
+        blocks.append(Pair(scene.t(line.what), amount, BODY))
+    if not route.fee.lines:
+        blocks.append(Para(scene.t("fee.ask"), BODY))
+    total = route.fee.total_yen
+    if total is not None and len(route.fee.lines) > 1:
+        blocks.append(Pair(scene.t("fee.total"), scene.t("fee.yen", yen=total), BODY_BOLD))
+    blocks += [Gap(1), Para(scene.t("fee.note"), SMALL_MUTED)]
+    return blocks
+
+
+def draw_confirm(p: Painter, scene: Scene, frame: Frame) -> None:
+    route = scene.visit.route
+    if route is None:  # the flow shows this screen only with a route
+        return
+    title = scene.t("ui.confirm.title")
+    room = heading(p, frame.content, title, above=scene.t(f"procedure.{route.procedure.value}"))
+    sections: list[Section] = [[Panel(_counter(scene, route), CHOICE, CHOICE_EDGE)], _fees(scene, route)]
+    if route.bring:
+        bring = [Bullet(item.label.get(scene.lang), BODY) for item in route.bring]
+        sections.append([Para(scene.t("ui.confirm.bring"), BODY_BOLD), *bring])
+    stack(p, room, [sections])
+
+
+def draw_ticket(p: Painter, scene: Scene, frame: Frame) -> None:
+    visit = scene.visit
+    stage = visit.ticket_stage
+    area = frame.content
+    if stage is TicketStage.ISSUING or stage is None:
+        stack(p, area, [[[Headline(scene.t("ui.ticket.issuing"), BIG)]]], middle=True)
+        return
+    if stage is TicketStage.FAILED:
+        reason = visit.refusal.reason if visit.refusal is not None else "store_unavailable"
+        words: list[Block] = [
+            alert(Outcome.BLOCK, scene.t(f"reason.{reason}")),
+            Gap(3),
+            Para(scene.t("ui.ticket.failed"), TITLE),
+        ]
+        stack(p, area, [[words]], middle=True)
+        return
+    number: list[Block] = [
+        Headline(scene.t("ui.ticket.your_number"), TITLE),
+        Headline(visit.ticket_label or "", HUGE, least=0.4),
+    ]
+    where = _counter(scene, visit.route, Align.CENTER) if visit.route is not None else []
+    if stage is TicketStage.PRINT_FAILED:
+        sections: list[Section] = [number, [alert(Outcome.WARN, scene.t("ui.ticket.print_failed"))], where]
+    else:
+        sections = [number, where, [Gap(2), Headline(scene.t("ui.ticket.take"), BIG)]]
+    stack(p, area, [sections], middle=True)
+
+
+def draw_goodbye(p: Painter, scene: Scene, frame: Frame) -> None:
+    visit = scene.visit
+    sections: list[Section] = []
+    if scene.state.card_present:  # the most forgotten thing in a lobby: say it big, show it
+        sections.append([alert(Outcome.WARN, scene.t("ui.goodbye.card_left"), BIG)])
+        sections.append([card_picture(placed=True, max_units=40)])
+    elif visit.ticket_stage is TicketStage.PRINT_FAILED and visit.ticket_label is not None:
+        # no paper to take away: keep the number on screen for the staff
+        sections.append([Headline(scene.t("ui.ticket.your_number"), TITLE), Headline(visit.ticket_label, BIG)])
+    elif visit.ticket_label is not None:
+        key = "ui.goodbye.take_both" if visit.facts is not None else "ui.ticket.take"
+        sections.append([Headline(scene.t(key), BIG)])
+    sections.append([Headline(scene.t("ui.goodbye.thanks"), TITLE)])
+    stack(p, frame.content, [sections], middle=True)

@@ -1,0 +1,159 @@
+"""Colours, type sizes and spacing of the kiosk screens, all derived from the surface size.
+
+Everything scales from one unit, a hundredth of the shorter side, so the same code draws a
+1080×1920 portrait panel, a 1920×1080 landscape one and a 720×1280 bench screen alike: at
+1080 px the body text is 45 px and a main button at least 151 px high.
+
+Colours are chosen for a contrast of at least 7:1 (WCAG AAA) between every text colour and the
+background it is drawn on; `CONTRAST_PAIRS` lists those pairs so a test can hold us to it.
+Meaning is never carried by colour alone: outcomes also differ by icon shape and label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from kiosk.domain.model import Outcome
+from kiosk.fonts import Face
+
+Color = tuple[int, int, int]
+
+# Text and surfaces. The page is a warm off-white: less glare than pure white under lobby lights.
+INK: Color = (17, 17, 17)
+INK_MUTED: Color = (55, 55, 55)
+PAGE: Color = (250, 250, 246)
+WHITE: Color = (255, 255, 255)
+PRIMARY: Color = (11, 61, 145)  # main action: white text on dark blue
+CHOICE: Color = (226, 236, 252)  # a choice among several: dark text on light blue
+CHOICE_EDGE: Color = (11, 61, 145)
+DISABLED: Color = (222, 222, 222)  # a procedure not open now: still readable, still tappable
+DISABLED_EDGE: Color = (120, 120, 120)
+STAFF: Color = (255, 212, 94)  # the call-staff button: amber, dark text
+NOTICE: Color = (255, 236, 179)  # idle countdown and "staff called" banners
+SIM_BG: Color = (17, 17, 17)  # simulation strip: yellow on black, like a hazard sign
+SIM_INK: Color = (255, 221, 0)
+CARD_FACE: Color = (214, 232, 247)
+CARD_CHIP: Color = (201, 162, 39)
+READER: Color = (60, 64, 72)
+
+OUTCOME_INK: dict[Outcome, Color] = {
+    Outcome.OK: (24, 90, 30),
+    Outcome.WARN: (96, 60, 0),
+    Outcome.UNKNOWN: PRIMARY,
+    Outcome.BLOCK: (150, 0, 20),
+}
+OUTCOME_TINT: dict[Outcome, Color] = {
+    Outcome.OK: (236, 246, 236),
+    Outcome.WARN: (255, 243, 212),
+    Outcome.UNKNOWN: (232, 240, 254),
+    Outcome.BLOCK: (253, 232, 232),
+}
+
+# (text, background) pairs that occur on screen; each must reach 7:1.
+CONTRAST_PAIRS: tuple[tuple[Color, Color], ...] = (
+    (INK, PAGE),
+    (INK_MUTED, PAGE),
+    (WHITE, PRIMARY),
+    (INK, CHOICE),
+    (INK_MUTED, DISABLED),
+    (INK, STAFF),
+    (INK, NOTICE),
+    (SIM_INK, SIM_BG),
+    *((OUTCOME_INK[o], OUTCOME_TINT[o]) for o in Outcome),
+    *((OUTCOME_INK[o], PAGE) for o in Outcome),
+)
+
+
+class Size(Enum):
+    """Type sizes in units (a hundredth of the shorter side)."""
+
+    SMALL = 3.5  # site name, notes: still 38 px at 1080
+    BODY = 4.2  # running text: 45 px at 1080
+    LABEL = 4.6  # button labels, bold
+    TITLE = 5.4  # the question or heading of a screen
+    BIG = 8.0  # the ticket's counter, the welcome call to action
+    HUGE = 24.0  # the ticket number
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    face: Face
+    size: Size
+    color: Color = INK
+
+
+BODY = TextStyle(Face.REGULAR, Size.BODY)
+BODY_BOLD = TextStyle(Face.BOLD, Size.BODY)
+SMALL = TextStyle(Face.REGULAR, Size.SMALL)
+SMALL_MUTED = TextStyle(Face.REGULAR, Size.SMALL, INK_MUTED)
+TITLE = TextStyle(Face.BOLD, Size.TITLE)
+LABEL = TextStyle(Face.BOLD, Size.LABEL)
+BIG = TextStyle(Face.BOLD, Size.BIG)
+HUGE = TextStyle(Face.FIXED_BOLD, Size.HUGE)
+
+LINE_SPACING = 1.3  # Japanese reads better with generous leading
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Spacing for one surface size. `u` is the unit every length is a multiple of."""
+
+    width: int
+    height: int
+
+    @property
+    def u(self) -> float:
+        return min(self.width, self.height) / 100
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+    def px(self, units: float) -> int:
+        return max(1, round(units * self.u))
+
+    def font_px(self, size: Size, scale: float = 1.0) -> int:
+        return max(8, round(size.value * self.u * scale))
+
+    @property
+    def margin(self) -> int:
+        return self.px(3)
+
+    @property
+    def gap(self) -> int:
+        return self.px(2)
+
+    @property
+    def button_h(self) -> int:
+        """Height of a main button: 151 px at 1080, big enough for an unsteady finger."""
+        return self.px(14)
+
+    @property
+    def bar_h(self) -> int:
+        """Height of the language bar buttons: smaller, they are not the main task."""
+        return self.px(10)
+
+    @property
+    def radius(self) -> int:
+        return self.px(1.6)
+
+    @property
+    def edge(self) -> int:
+        """Border width of buttons and panels."""
+        return max(2, self.px(0.45))
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio of two sRGB colours."""
+
+    def luminance(c: Color) -> float:
+        def channel(v: int) -> float:
+            s = v / 255
+            return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+        r, g, b_ = (channel(v) for v in c)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)

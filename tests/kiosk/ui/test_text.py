@@ -1,0 +1,96 @@
+"""Line wrapping, kinsoku, and the font and rendered-text caches."""
+
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from kiosk.fonts import Face
+from kiosk.ui.text import RenderedText, font, tokens, wrap, wrap_balanced
+
+PX = 40
+
+
+def width_of(chars: int) -> int:
+    return font(Face.REGULAR, PX).size("あ" * chars)[0]
+
+
+def test_japanese_wraps_between_characters() -> None:
+    lines = wrap("あいうえおかきくけこさしすせそ", Face.REGULAR, PX, width_of(6))
+    assert lines == ("あいうえおか", "きくけこさし", "すせそ")
+
+
+def test_english_wraps_between_words_only() -> None:
+    lines = wrap(
+        "Please place your card on the reader", Face.REGULAR, PX, font(Face.REGULAR, PX).size("Please place")[0]
+    )
+    assert lines[0] == "Please place"
+    assert all(not line.startswith(" ") and not line.endswith(" ") for line in lines)
+    assert " ".join(lines) == "Please place your card on the reader"
+
+
+def test_closing_punctuation_never_starts_a_line() -> None:
+    text = "あいうえお。かきくけこ、さしすせそ）"
+    for chars in range(2, 12):
+        for line in wrap(text, Face.REGULAR, PX, width_of(chars))[1:]:
+            assert line[0] not in "。、）", (chars, line)
+
+
+def test_opening_bracket_never_ends_a_line() -> None:
+    text = "あいうえ（かきくけこ）さしすせそ「たちつ」"
+    for chars in range(2, 12):
+        for line in wrap(text, Face.REGULAR, PX, width_of(chars))[:-1]:
+            assert line[-1] not in "（「", (chars, line)
+
+
+def test_a_time_span_stays_whole() -> None:
+    assert "8:30〜10:00、" in tokens("本日 8:30〜10:00、13:00〜14:30")
+    assert "8:30–10:00, " in tokens("Today 8:30–10:00, 13:00–14:30")
+
+
+def test_japanese_prefers_a_phrase_boundary() -> None:
+    lines = wrap("手続はできます。ご注意があります。", Face.REGULAR, PX, width_of(10))
+    assert lines == ("手続はできます。", "ご注意があります。")
+
+
+def test_a_word_longer_than_the_line_is_broken() -> None:
+    lines = wrap("Supercalifragilisticexpialidocious", Face.REGULAR, PX, width_of(4))
+    assert len(lines) > 1
+    assert "".join(lines) == "Supercalifragilisticexpialidocious"
+    assert all(font(Face.REGULAR, PX).size(line)[0] <= width_of(4) for line in lines)
+
+
+def test_newlines_are_kept() -> None:
+    assert wrap("日本語\nEnglish", Face.REGULAR, PX, 2000) == ("日本語", "English")
+
+
+def test_balanced_wrap_avoids_a_lonely_last_character_without_adding_lines() -> None:
+    text = "あいうえおかきくけこさ"
+    plain = wrap(text, Face.REGULAR, PX, width_of(10))
+    assert plain[-1] == "さ"
+    balanced = wrap_balanced(text, Face.REGULAR, PX, width_of(10))
+    assert len(balanced) == len(plain)
+    assert len(balanced[-1]) > 1
+    assert "".join(balanced) == text
+
+
+def test_fonts_are_opened_once_per_face_and_size() -> None:
+    assert font(Face.BOLD, 33) is font(Face.BOLD, 33)
+    assert font(Face.BOLD, 33) is not font(Face.BOLD, 34)
+
+
+def test_rendered_text_is_cached_and_bounded() -> None:
+    cache = RenderedText(capacity=3)
+    first = cache.render("一", Face.REGULAR, PX, (0, 0, 0))
+    assert cache.render("一", Face.REGULAR, PX, (0, 0, 0)) is first
+    for word in ("二", "三", "四"):
+        cache.render(word, Face.REGULAR, PX, (0, 0, 0))
+    assert len(cache) == 3
+    assert cache.render("一", Face.REGULAR, PX, (0, 0, 0)) is not first  # evicted, least recently used
+
+
+@pytest.mark.parametrize("face", list(Face))
+def test_every_face_renders_japanese(face: Face) -> None:
+    surface = font(face, PX).render("群馬", True, (0, 0, 0))
+    assert isinstance(surface, pygame.Surface)
+    assert surface.get_width() > PX

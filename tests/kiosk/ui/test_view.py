@@ -1,0 +1,233 @@
+"""Every screen, card stage and ticket stage, in each language and three screen sizes.
+
+The states come from real `Flow` transitions (scenarios.py). For each frame: every button the
+screen must offer is there and on the surface, a tap at its centre gives its event, no two
+buttons overlap, and no line of text leaves the surface or the room it was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pygame
+import pytest
+
+from kiosk.domain.flow import (
+    AnswerQuestion,
+    Back,
+    CallStaff,
+    ChooseLanguage,
+    ChooseProcedure,
+    Continue,
+    Flow,
+    Question,
+    Screen,
+    State,
+    TicketStage,
+    Touch,
+    options_for,
+)
+from kiosk.domain.model import Procedure
+from kiosk.site.load import load_site_config
+from kiosk.site.model import SiteConfig
+from kiosk.ui.view import KioskView
+from tests.kiosk.ui.scenarios import MORNING, RENEWAL_PLASTIC, Scenario, scenarios, walk
+
+MESSAGE_KEY = re.compile(r"\b(ui|procedure|status|question|option|outcome|check|reason|remedy|fee)\.[A-Za-z_]")
+CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
+SIZES = [(1080, 1920), (1920, 1080), (720, 1280)]
+LANGS = ["ja", "en"]
+
+
+@pytest.fixture(scope="module")
+def config() -> SiteConfig:
+    return load_site_config(CONFIG_DIR)
+
+
+def expected_ids(config: SiteConfig, state: State) -> set[str]:
+    """The buttons each screen must offer (the scenario runner taps them by these ids)."""
+    screen = state.screen
+    visit = state.visit
+    ids = {"staff"}
+    langs = {f"lang:{code}" for code in config.site.languages}
+    if screen is Screen.WELCOME:
+        return ids | {"start"}
+    ids |= langs
+    if screen not in (Screen.TICKET, Screen.GOODBYE):
+        ids.add("back")
+    if screen is Screen.PROCEDURE:
+        ids |= {f"procedure:{p.value}" for p in Procedure}
+    if screen is Screen.QUESTION:
+        assert visit.question is not None
+        ids |= {f"answer:{visit.question.value}:{v}" for v in options_for(visit.question, visit.answers)}
+    if screen in (Screen.VERDICT, Screen.CONFIRM, Screen.GOODBYE, Screen.REFUSAL):
+        ids.add("continue")
+    if screen is Screen.TICKET and visit.ticket_stage is not TicketStage.ISSUING:
+        ids.add("continue")
+    return ids
+
+
+def _cases(config_dir: Path) -> list[tuple[str, tuple[int, int], Scenario]]:
+    config = load_site_config(config_dir)
+    return [(lang, size, sc) for size in SIZES for lang in LANGS for sc in scenarios(config, lang)]
+
+
+CASES = _cases(CONFIG_DIR)
+
+
+@pytest.fixture(scope="module")
+def views(config: SiteConfig) -> dict[tuple[int, int], KioskView]:
+    return {size: KioskView(config, size, simulation=True) for size in SIZES}
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "scenario"), CASES, ids=[f"{s.name}-{lang}-{w}x{h}" for lang, (w, h), s in CASES]
+)
+def test_frame_offers_its_buttons_and_keeps_everything_on_screen(
+    views: dict[tuple[int, int], KioskView], lang: str, size: tuple[int, int], scenario: Scenario
+) -> None:
+    view = views[size]
+    view.config = scenario.config
+    surface = view.render(scenario.state, scenario.now)
+    bounds = surface.get_rect()
+    rects = view.buttons()
+
+    assert set(rects) == expected_ids(scenario.config, scenario.state)
+    for button_id, rect in rects.items():
+        assert bounds.contains(rect), f"{button_id} {rect} leaves the surface {bounds}"
+        assert rect.h >= min(size) * 0.09, f"{button_id} is too small to touch: {rect}"
+        assert view.hit(rect.center) == view.event_for(button_id)
+        assert view.event_for(button_id) is not None
+    items = list(rects.items())
+    for i, (a_id, a) in enumerate(items):
+        for b_id, b in items[i + 1 :]:
+            assert not a.colliderect(b), f"{a_id} {a} overlaps {b_id} {b}"
+    for mark in view.texts():
+        assert bounds.contains(mark.rect), f"{mark.text!r} leaves the surface"
+        assert mark.box.contains(mark.rect), f"{mark.text!r} {mark.rect} leaves its room {mark.box}"
+        assert not MESSAGE_KEY.search(mark.text), f"no words for {mark.text!r}"  # text() echoes unknown keys
+
+
+def test_main_choice_buttons_are_big(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    flow = Flow(config)
+    view.render(walk(flow, "ja", []), MORNING)
+    choices = [view.buttons()[i] for i in view.choice_ids()]
+    assert len(choices) == len(Procedure)
+    assert all(r.h >= 150 for r in choices)
+
+
+def test_a_touch_outside_every_button_is_nothing(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    view.render(walk(Flow(config), "ja", []), MORNING)
+    taken = list(view.buttons().values())
+    free = next(
+        (x, y) for y in range(0, 1920, 10) for x in range(0, 1080, 10) if not any(r.collidepoint(x, y) for r in taken)
+    )
+    assert view.hit(free) is None
+
+
+def test_button_events_are_the_flow_events(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    flow = Flow(config)
+    view.render(flow.start(MORNING), MORNING)
+    assert view.event_for("start") == Touch()
+    assert view.event_for("staff") == CallStaff()
+    assert view.event_for("back") is None  # not on the welcome screen
+    view.render(walk(flow, "ja", RENEWAL_PLASTIC[:1]), MORNING)
+    assert view.event_for("answer:current:both") == AnswerQuestion(Question.CURRENT, "both")
+    assert view.event_for("lang:en") == ChooseLanguage("en")
+    assert view.event_for("back") == Back()
+    view.render(walk(flow, "ja", []), MORNING)
+    assert view.event_for("procedure:renewal") == ChooseProcedure(Procedure.RENEWAL)
+    view.render(walk(flow, "ja", [*RENEWAL_PLASTIC]), MORNING)
+    assert view.event_for("continue") == Continue()
+
+
+def test_tapping_through_the_view_walks_the_flow(config: SiteConfig) -> None:
+    """The ids are enough to drive a visit, as the headless scenario runner does."""
+    view = KioskView(config, (1080, 1920))
+    flow = Flow(config)
+    state = flow.start(MORNING)
+    taps = ["start", "lang:en", "procedure:renewal", "answer:current:license_only", "answer:wanted:license_only"]
+    taps += ["answer:lecture_class:excellent", "continue"]
+    for button_id in taps:
+        view.render(state, MORNING)
+        event = view.hit(view.buttons()[button_id].center)
+        assert event is not None, button_id
+        state, _ = flow.transition(state, event, MORNING)
+    assert state.screen is Screen.TICKET
+
+
+def _words(view: KioskView) -> str:
+    return "\n".join(m.text for m in view.texts())
+
+
+def test_closed_procedure_is_greyed_with_todays_hours_and_still_tappable(config: SiteConfig) -> None:
+    from tests.kiosk.ui.scenarios import LATE_MORNING
+
+    view = KioskView(config, (1080, 1920))
+    view.render(walk(Flow(config), "ja", [], LATE_MORNING), LATE_MORNING)
+    assert "13:00〜14:30" in _words(view)
+    assert "9:10" not in _words(view)  # back-to-back windows read as one span
+    assert view.event_for("procedure:myna_service") == ChooseProcedure(Procedure.MYNA_SERVICE)
+
+
+def test_a_refusal_for_a_lecture_class_shows_that_class_hours(config: SiteConfig) -> None:
+    from tests.kiosk.ui.scenarios import RENEWAL_PLASTIC as R
+
+    view = KioskView(config, (1080, 1920))
+    refused = walk(Flow(config), "ja", [*R[:3], AnswerQuestion(Question.LECTURE_CLASS, "violation")])
+    assert refused.screen is Screen.REFUSAL
+    view.render(refused, MORNING)
+    words = _words(view)
+    assert "8:30〜9:10、13:00〜13:40" in words  # the violation class's windows, not 8:30〜10:00
+    assert "窓口でご確認ください" in words  # example hours are never stated as fact
+
+
+def test_idle_countdown_shows_the_seconds_left(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    state = walk(Flow(config), "en", [])
+    quiet = MORNING + timedelta(seconds=config.site.idle_timeout_s - 60)
+    view.render(state, quiet)
+    assert "Returning" not in _words(view)
+    soon = MORNING + timedelta(seconds=config.site.idle_timeout_s - 7.5)
+    view.render(state, soon)
+    assert "Returning to the start in 8 s." in _words(view).replace("\n", " ")
+
+
+def test_staff_called_is_shown(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    view.render(walk(Flow(config), "en", [CallStaff()]), MORNING)
+    assert "Staff have been called" in _words(view)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_simulation_sign_only_in_simulation(config: SiteConfig, size: tuple[int, int]) -> None:
+    state = walk(Flow(config), "en", [])
+    real = KioskView(config, size)
+    real.render(state, MORNING)
+    assert "SIMULATION" not in _words(real)
+    sim = KioskView(config, size, simulation=True)
+    sim.render(state, MORNING)
+    assert "SIMULATION" in _words(sim) and "模擬" in _words(sim)
+
+
+def test_goodbye_insists_on_a_card_left_on_the_reader(config: SiteConfig) -> None:
+    view = KioskView(config, (1080, 1920))
+    goodbye = walk(Flow(config), "en", [*RENEWAL_PLASTIC, Continue()])
+    state = replace(goodbye, visit=replace(goodbye.visit, screen=Screen.GOODBYE), card_present=True)
+    view.render(state, MORNING)
+    assert "Your card is still on the reader" in _words(view).replace("\n", " ")
+
+
+def test_png_of_every_screen_can_be_saved(config: SiteConfig, tmp_path: Path) -> None:
+    view = KioskView(config, (720, 1280), simulation=True)
+    for scenario in scenarios(config, "ja"):
+        view.config = scenario.config
+        out = tmp_path / f"{scenario.name}.png"
+        pygame.image.save(view.render(scenario.state, scenario.now), out)
+        assert out.stat().st_size > 1000
