@@ -67,9 +67,7 @@ class PrinterStatus:
 
     @property
     def can_print(self) -> bool:
-        return (
-            self.online is True and self.paper in (PaperState.OK, PaperState.NEAR_END) and not self.cover_open
-        )
+        return self.online is True and self.paper in (PaperState.OK, PaperState.NEAR_END) and not self.cover_open
 
 
 class TicketPrinter(Protocol):

@@ -127,8 +127,7 @@ _DOMAIN: dict[str, Mapping[str, str]] = {
     },
     "reason.R11.card_up_to_date": {"ja": "カードの情報は最新です。", "en": "Your card is up to date."},
     "reason.R3.myna_card_lost": {
-        "ja": "なくしたマイナンバーカードは、まず市区町村で再発行します。"
-        "その後、ここで免許情報をもう一度記録します。",
+        "ja": "なくしたマイナンバーカードは、まず市区町村で再発行します。その後、ここで免許情報をもう一度記録します。",
         "en": "A lost My Number card is reissued by your city office first. "
         "Then the licence is recorded on the new card here.",
     },
@@ -155,8 +154,7 @@ _DOMAIN: dict[str, Mapping[str, str]] = {
     },
     "reason.R5.chip_unreadable": {
         "ja": "カードのICチップが読めません。こわれている場合、マイナ免許証の手続はできません。",
-        "en": "The card's chip cannot be read. If it is damaged, My Number licence procedures "
-        "are not possible.",
+        "en": "The card's chip cannot be read. If it is damaged, My Number licence procedures are not possible.",
     },
     "reason.R4.card_expired": {
         "ja": "マイナンバーカードの有効期限が切れています。マイナ免許証の手続はできません。"

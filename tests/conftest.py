@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-from kiosk.site.load import load_site_config  # noqa: E402
-from kiosk.site.model import SiteConfig  # noqa: E402
+from kiosk.site.load import load_site_config
+from kiosk.site.model import SiteConfig
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -405,9 +405,7 @@ class Flow:
 
     def _answer(self, state: State, event: AnswerQuestion, now: datetime) -> Result:
         visit = state.visit
-        if event.question is not visit.question or event.value not in options_for(
-            event.question, visit.answers
-        ):
+        if event.question is not visit.question or event.value not in options_for(event.question, visit.answers):
             return state, ()
         answers = _with_answer(visit.answers, event.question, event.value)
         return self._after_answers(state, replace(visit, answers=answers), now)
@@ -496,9 +494,7 @@ class Flow:
             return state, ()  # a late answer for a visit that moved on: ignore it
         state = replace(state, last_activity=now)
         if isinstance(event, CardFailed):
-            stage = (
-                CardStage.PLACE_AGAIN if event.problem is CardProblem.REMOVED else CardStage.READER_PROBLEM
-            )
+            stage = CardStage.PLACE_AGAIN if event.problem is CardProblem.REMOVED else CardStage.READER_PROBLEM
             return self._set(state, replace(visit, card_stage=stage)), ()
         return self._checked(state, visit, event.facts, now)
 
@@ -519,9 +515,7 @@ class Flow:
         left = self.idle_seconds_left(state, now)
         if left is not None and left <= 0:
             return self._welcome(state, now)  # the visit is wiped: nothing of it survives
-        goodbye_over = state.entered_at is not None and now - state.entered_at >= timedelta(
-            seconds=GOODBYE_SECONDS
-        )
+        goodbye_over = state.entered_at is not None and now - state.entered_at >= timedelta(seconds=GOODBYE_SECONDS)
         if state.screen is Screen.GOODBYE and not state.card_present and goodbye_over:
             return self._welcome(state, now)
         return state, ()

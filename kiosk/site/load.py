@@ -160,9 +160,7 @@ class _Table:
     def __enter__(self) -> _Table:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is None:
             allowed = _known(dict.fromkeys(self._asked))
             for key in self._data:

@@ -64,9 +64,7 @@ class DemoClock:
         self.offset += timedelta(minutes=minutes)
 
 
-def run_window(
-    config: SiteConfig, size: tuple[int, int], out_dir: Path, at: datetime | None, lang: str | None
-) -> int:
+def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: datetime | None, lang: str | None) -> int:
     pygame.init()
     info = pygame.display.Info()
     # Fit the kiosk frame to the laptop screen, keeping its aspect ratio.

@@ -36,9 +36,7 @@ PORTAL = Answers(
     current=H.MYNA_ONLY,
     moved=MovedAnswer.NO,
 )
-ADD_MYNA = Answers(
-    procedure=Procedure.HOLDING_CHANGE, current=H.LICENSE_ONLY, wanted=H.BOTH, moved=MovedAnswer.NO
-)
+ADD_MYNA = Answers(procedure=Procedure.HOLDING_CHANGE, current=H.LICENSE_ONLY, wanted=H.BOTH, moved=MovedAnswer.NO)
 
 
 def reasons(answers: Answers, facts: CardFacts | None) -> dict[str, tuple[Outcome, str, str | None]]:

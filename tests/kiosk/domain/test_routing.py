@@ -55,16 +55,9 @@ def test_r26_myna_service_windows(site_config, moment, expected):
 
 def test_r15_renewal_windows_depend_on_lecture_class(site_config):
     moment = at(8, 45)
-    assert (
-        availability(site_config, Procedure.RENEWAL, moment, {}, LectureClass.VIOLATION) is Availability.OPEN
-    )
-    assert (
-        availability(site_config, Procedure.RENEWAL, moment, {}, LectureClass.EXCELLENT)
-        is Availability.CLOSED_NOW
-    )
-    assert (
-        availability(site_config, Procedure.RENEWAL, moment, {}) is Availability.OPEN
-    )  # some class can come
+    assert availability(site_config, Procedure.RENEWAL, moment, {}, LectureClass.VIOLATION) is Availability.OPEN
+    assert availability(site_config, Procedure.RENEWAL, moment, {}, LectureClass.EXCELLENT) is Availability.CLOSED_NOW
+    assert availability(site_config, Procedure.RENEWAL, moment, {}) is Availability.OPEN  # some class can come
 
 
 def test_enquiry_is_always_open(site_config):
@@ -151,9 +144,7 @@ def test_r14_renewal_fee_by_holding_status_after(site_config, after, lecture, on
 
 
 def test_unconfirmed_fee_is_never_a_figure(site_config):
-    fee = estimate_fee(
-        site_config, Answers(procedure=Procedure.REISSUE, current=H.LICENSE_ONLY, wanted=H.LICENSE_ONLY)
-    )
+    fee = estimate_fee(site_config, Answers(procedure=Procedure.REISSUE, current=H.LICENSE_ONLY, wanted=H.LICENSE_ONLY))
     assert [line.yen for line in fee.lines] == [None]  # Fukuoka's 2,600 is not Gunma's
     assert fee.total_yen is None
 

@@ -251,9 +251,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_broken_config_is_refused_with_the_problem_named(
-    tmp_path: Path, old: str, new: str, expected: str
-) -> None:
+def test_broken_config_is_refused_with_the_problem_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
     problems = problems_of(write(tmp_path, edited(old, new)))
 
     assert [p for p in problems if p.startswith(expected)], problems
