@@ -469,6 +469,8 @@ class Flow:
 
     def _back(self, state: State, now: datetime) -> Result:
         visit = state.visit
+        if visit.screen is Screen.LANGUAGE:
+            return self._welcome(state, now)
         if visit.screen in (Screen.TICKET, Screen.GOODBYE) or not visit.history:
             return state, ()  # a number once issued is never taken back by "back"
         previous = replace(

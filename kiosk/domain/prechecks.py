@@ -36,7 +36,6 @@ PLACE_AGAIN = "place_again"
 BRING_PHYSICAL_CARD = "bring_physical_card"
 USE_MYNUMBER_CARD = "use_mynumber_card"
 STAFF = "staff"  # staff at the counter will confirm
-LICENCE_CARD_ONLY = "licence_card_only"  # the conventional procedure is still possible today
 
 # Check ids: stable names of the lines on the verdict screen and in result.json.
 ELIGIBILITY = "answers.eligibility"
@@ -227,7 +226,7 @@ def _r19_auth_cert(ctx: Context) -> CheckResult | None:
     if facts is None:
         return None
     if facts.auth_cert_not_after is None:
-        return _result(AUTH_CERT, "R19", Outcome.UNKNOWN, "cert_unknown", MUNICIPAL_OFFICE)
+        return _result(AUTH_CERT, "R19", Outcome.UNKNOWN, "cert_unknown", STAFF)
     if facts.auth_cert_not_after < ctx.today:
         return _result(AUTH_CERT, "R19", Outcome.BLOCK, "cert_expired", MUNICIPAL_OFFICE)
     if facts.auth_cert_chain_ok is False:

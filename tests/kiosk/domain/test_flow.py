@@ -302,3 +302,12 @@ def test_online_lecture_is_asked_only_of_eligible_myna_holders():
     not_eligible = questions_for(Answers(**{**base.__dict__, "lecture_class": LectureClass.VIOLATION}))
     assert Question.ONLINE_LECTURE in eligible
     assert Question.ONLINE_LECTURE not in not_eligible
+
+
+def test_back_on_the_language_screen_returns_to_welcome(drive):
+    d = drive()
+    from kiosk.domain.flow import Touch
+
+    d.send(Touch())
+    d.send(Back())
+    assert d.state.screen is Screen.WELCOME

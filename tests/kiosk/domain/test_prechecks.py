@@ -91,7 +91,7 @@ RULE_ROWS = [
     ("R19", "certificate does not chain", PORTAL, replace(GOOD, auth_cert_chain_ok=False), "R19.cert_unverified",
      Outcome.UNKNOWN, "staff"),
     ("R19", "certificate unreadable", PORTAL, replace(GOOD, auth_cert_not_after=None), "R19.cert_unknown",
-     Outcome.UNKNOWN, "municipal_office"),
+     Outcome.UNKNOWN, "staff"),
     ("R21", "one-stop for 2枚持ち", replace(PORTAL, service=ServiceKind.ADDRESS_ONESTOP, current=H.BOTH), GOOD,
      "R21.onestop_myna_only", Outcome.BLOCK, "staff"),
     ("R22", "online lecture by a violation-class driver", Answers(procedure=Procedure.RENEWAL, current=H.BOTH,
