@@ -29,6 +29,7 @@ from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import SiteConfig
+from kiosk.ui.png import save_png
 from kiosk.ui.view import KioskView
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ ACTIVE_BG = (255, 214, 102)
 class PanelButton:
     label: str
     action: Callable[[], None]
+    group: str
     key: int | None = None
     active: Callable[[], bool] | None = None
     rect: pygame.Rect | None = None
@@ -65,7 +67,8 @@ class DemoClock:
 
 
 def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: datetime | None, lang: str | None) -> int:
-    pygame.init()
+    pygame.display.init()  # no audio: the kiosk makes no sound through SDL
+    pygame.font.init()
     info = pygame.display.Info()
     # Fit the kiosk frame to the laptop screen, keeping its aspect ratio.
     max_h = max(480, int(info.current_h * 0.9)) if info.current_h > 0 else 960
@@ -89,8 +92,11 @@ def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: dat
     view = KioskView(config, size=size, simulation=True)
     panel = _panel(config, runtime, reader, printer, clock)
     font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
-    small = pygame.font.Font(str(font_path(Face.REGULAR)), 14)
-    print(f"Demo running. Printed tickets go to {out_dir / 'printed'}. Keys: see the panel. Esc quits.")
+    small = pygame.font.Font(str(font_path(Face.REGULAR)), 13)
+    print(
+        f"Demo running. Printed tickets go to {out_dir / 'printed'}. "
+        "Keys: see the panel; F12 saves a screenshot; Esc quits."
+    )
 
     ticker = pygame.time.Clock()
     drawn_version, drawn_second = -1, None
@@ -108,6 +114,10 @@ def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: dat
                     else:
                         _click_panel(panel, event.pos)
                     drawn_version = -1
+                if event.type == pygame.KEYDOWN and event.key == pygame.K_F12:
+                    shot = out_dir / f"window-{pygame.time.get_ticks()}.png"
+                    save_png(window, shot)
+                    print(f"screenshot: {shot}")
                 if event.type == pygame.KEYDOWN:
                     for button in panel:
                         if button.key == event.key:
@@ -134,7 +144,7 @@ def _panel(
     config: SiteConfig, runtime: Runtime, reader: SimCardReader, printer: SimTicketPrinter, clock: DemoClock
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
-    keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwertyu"]
+    keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]
     for index, name in enumerate(PROFILES):
         key = keys[index] if index < len(keys) else None
 
@@ -144,16 +154,17 @@ def _panel(
         def placed(name: str = name) -> bool:
             return reader.card is not None and reader.card.name == name
 
-        buttons.append(PanelButton(f"card: {name}", place, key, placed))
+        hint = f"[{pygame.key.name(key)}] " if key is not None else ""
+        buttons.append(PanelButton(f"{hint}{name}", place, "cards", key, placed))
     buttons += [
-        PanelButton("remove card  [x]", reader.remove, pygame.K_x),
-        PanelButton("lift card during next read  [m]", reader.pull_during_next_read, pygame.K_m),
-        PanelButton("unplug / plug reader  [p]", lambda: _toggle_reader(reader), pygame.K_p),
-        PanelButton("paper: empty  [e]", lambda: printer.set_paper(PaperState.END), pygame.K_e),
-        PanelButton("paper: near end  [n]", lambda: printer.set_paper(PaperState.NEAR_END), pygame.K_n),
-        PanelButton("paper: new roll  [r]", lambda: printer.set_paper(PaperState.OK), pygame.K_r),
-        PanelButton("printer offline / online  [o]", lambda: _toggle_offline(printer), pygame.K_o),
-        PanelButton("clock +1 hour  [h]", lambda: clock.skip(60), pygame.K_h),
+        PanelButton("[x] remove card", reader.remove, "devices", pygame.K_x),
+        PanelButton("[m] lift during read", reader.pull_during_next_read, "devices", pygame.K_m),
+        PanelButton("[p] reader un/plug", lambda: _toggle_reader(reader), "devices", pygame.K_p),
+        PanelButton("[e] paper empty", lambda: printer.set_paper(PaperState.END), "devices", pygame.K_e),
+        PanelButton("[n] paper near end", lambda: printer.set_paper(PaperState.NEAR_END), "devices", pygame.K_n),
+        PanelButton("[r] new paper roll", lambda: printer.set_paper(PaperState.OK), "devices", pygame.K_r),
+        PanelButton("[o] printer offline", lambda: _toggle_offline(printer), "devices", pygame.K_o),
+        PanelButton("[h] clock +1 hour", lambda: clock.skip(60), "devices", pygame.K_h),
     ]
     for counter in config.counters.values():
 
@@ -163,7 +174,7 @@ def _panel(
                 runtime.call_number(number, waiting[0].ticket.label)
                 runtime.issued.remove(waiting[0])
 
-        buttons.append(PanelButton(f"counter {counter.number}: call next", call))
+        buttons.append(PanelButton(f"call next at {counter.number}", call, "counters"))
     return buttons
 
 
@@ -201,15 +212,21 @@ def _draw_panel(
     window.blit(font.render("SIMULATED DEVICES", True, INK), (x, y))
     y += 26
     window.blit(small.render(clock().strftime("%a %Y-%m-%d %H:%M:%S %Z"), True, INK), (x, y))
-    y += 22
+    y += 24
+    # Each group as a two-column grid of small buttons: every action fits beside the kiosk frame.
+    column = (PANEL_WIDTH - 30) // 2
+    groups: dict[str, list[PanelButton]] = {}
     for button in panel:
-        rect = pygame.Rect(x, y, PANEL_WIDTH - 24, 24)
-        button.rect = rect
-        active = button.active() if button.active else False
-        pygame.draw.rect(window, ACTIVE_BG if active else BUTTON_BG, rect, border_radius=4)
-        pygame.draw.rect(window, (150, 150, 150), rect, 1, border_radius=4)
-        window.blit(small.render(button.label, True, INK), (x + 8, y + 4))
-        y += 27
+        groups.setdefault(button.group, []).append(button)
+    for buttons in groups.values():
+        for index, button in enumerate(buttons):
+            rect = pygame.Rect(x + (column + 6) * (index % 2), y + 25 * (index // 2), column, 22)
+            button.rect = rect
+            active = button.active() if button.active else False
+            pygame.draw.rect(window, ACTIVE_BG if active else BUTTON_BG, rect, border_radius=4)
+            pygame.draw.rect(window, (150, 150, 150), rect, 1, border_radius=4)
+            window.blit(small.render(button.label, True, INK), (rect.x + 6, rect.y + 3))
+        y += 25 * ((len(buttons) + 1) // 2) + 10
     y += 6
     lines = [
         f"reader: {reader.poll().value}",
