@@ -44,6 +44,16 @@ def _a(question: str, value: str) -> str:
     return f"tap:answer:{question}:{value}"
 
 
+def _served(card: str) -> tuple[str, ...]:
+    """Place the card; past the verdict, confirm, take the ticket, lift the card."""
+    return (f"card:{card}", "tap:continue", "tap:continue", "tap:continue", "card:remove")
+
+
+def _refused(card: str) -> tuple[str, ...]:
+    """Place the card; the verdict refuses; finish and lift the card."""
+    return (f"card:{card}", "tap:continue", "card:remove")
+
+
 def _ticket(*steps: str) -> tuple[str, ...]:
     """Steps of a visit that ends with a ticket: confirm, take the ticket, leave."""
     return (*steps, "tap:continue", "tap:continue", "tap:continue")
@@ -72,11 +82,7 @@ _SCENARIOS = (
             _a("lecture_class", "general"),
             _a("online_lecture", "no"),
             _a("moved", "no"),
-            "card:licence-present",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("licence-present"),
         ),
     ),
     Scenario(
@@ -90,11 +96,7 @@ _SCENARIOS = (
             _a("lecture_class", "excellent"),
             _a("online_lecture", "yes"),
             _a("moved", "no"),
-            "card:licence-present",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("licence-present"),
         ),
         lang="en",
     ),
@@ -118,11 +120,7 @@ _SCENARIOS = (
             _a("service", "portal_link"),
             _a("current", "both"),
             _a("moved", "no"),
-            "card:licence-present",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("licence-present"),
         ),
     ),
     Scenario(
@@ -134,9 +132,7 @@ _SCENARIOS = (
             _a("service", "portal_link"),
             _a("current", "myna_only"),
             _a("moved", "no"),
-            "card:sign-locked",
-            "tap:continue",
-            "card:remove",
+            *_refused("sign-locked"),
         ),
     ),
     Scenario(
@@ -162,9 +158,7 @@ _SCENARIOS = (
             _a("service", "portal_link"),
             _a("current", "myna_only"),
             _a("moved", "no"),
-            "card:cert-expired",
-            "tap:continue",
-            "card:remove",
+            *_refused("cert-expired"),
         ),
     ),
     Scenario(
@@ -176,9 +170,7 @@ _SCENARIOS = (
             _a("service", "portal_link"),
             _a("current", "both"),
             _a("moved", "no"),
-            "card:no-sign-cert",
-            "tap:continue",
-            "card:remove",
+            *_refused("no-sign-cert"),
         ),
     ),
     Scenario(
@@ -190,9 +182,7 @@ _SCENARIOS = (
             _a("service", "address_onestop"),
             _a("current", "both"),
             _a("moved", "no"),
-            "card:licence-present",
-            "tap:continue",
-            "card:remove",
+            *_refused("licence-present"),
         ),
     ),
     Scenario(
@@ -204,11 +194,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "both"),
             _a("moved", "no"),
-            "card:valid",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("valid"),
         ),
     ),
     Scenario(
@@ -220,9 +206,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "myna_only"),
             _a("moved", "no"),
-            "card:card-expired",
-            "tap:continue",
-            "card:remove",
+            *_refused("card-expired"),
         ),
     ),
     Scenario(
@@ -234,11 +218,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "both"),
             _a("moved", "no"),
-            "card:free-area-unknown",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("free-area-unknown"),
         ),
         lang="en",
     ),
@@ -251,9 +231,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "both"),
             _a("moved", "yes_card_not_updated"),
-            "card:valid",
-            "tap:continue",
-            "card:remove",
+            *_refused("valid"),
         ),
     ),
     Scenario(
@@ -264,11 +242,7 @@ _SCENARIOS = (
             "tap:procedure:re_record",
             _a("current", "myna_only"),
             _a("moved", "no"),
-            "card:licence-absent",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("licence-absent"),
         ),
     ),
     Scenario(
@@ -307,9 +281,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "both"),
             _a("moved", "no"),
-            "card:unknown-card",
-            "tap:continue",
-            "card:remove",
+            *_refused("unknown-card"),
         ),
     ),
     Scenario(
@@ -321,9 +293,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "myna_only"),
             _a("moved", "no"),
-            "card:legacy-licence",
-            "tap:continue",
-            "card:remove",
+            *_refused("legacy-licence"),
         ),
         lang="en",
     ),
@@ -336,9 +306,7 @@ _SCENARIOS = (
             _a("service", "portal_link"),
             _a("current", "myna_only"),
             _a("moved", "no"),
-            "card:smartphone-jpki",
-            "tap:continue",
-            "card:remove",
+            *_refused("smartphone-jpki"),
         ),
     ),
     Scenario(
@@ -350,9 +318,7 @@ _SCENARIOS = (
             _a("current", "license_only"),
             _a("wanted", "both"),
             _a("moved", "no"),
-            "card:unreadable",
-            "tap:continue",
-            "card:remove",
+            *_refused("unreadable"),
         ),
     ),
     Scenario(
@@ -366,11 +332,7 @@ _SCENARIOS = (
             _a("moved", "no"),
             "card:pull-next",
             "card:valid",
-            "card:valid",
-            "tap:continue",
-            "tap:continue",
-            "tap:continue",
-            "card:remove",
+            *_served("valid"),
         ),
     ),
     Scenario(
