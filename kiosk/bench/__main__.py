@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import queue
+from kiosk.bench import queue, ticket
 
-FIGURES: tuple[Callable[[], dict[str, float]], ...] = (queue.measure,)
+FIGURES: tuple[Callable[[], dict[str, float]], ...] = (queue.measure, ticket.measure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
