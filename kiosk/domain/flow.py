@@ -31,7 +31,7 @@ from kiosk.domain.model import (
 )
 from kiosk.domain.numbering import business_date
 from kiosk.domain.prechecks import involves_myna, needs_card, run_prechecks
-from kiosk.domain.routing import Availability, Refusal, Route, availability, route
+from kiosk.domain.routing import Refusal, Route, availability, refusal_for, route
 from kiosk.site.model import SiteConfig
 
 
@@ -391,15 +391,10 @@ class Flow:
 
     def _choose_procedure(self, state: State, procedure: Procedure, now: datetime) -> Result:
         visit = replace(state.visit, answers=Answers(procedure=procedure))
-        open_state = availability(self.config, procedure, now, state.issued_today)
-        if open_state is not Availability.OPEN:
+        refusal = refusal_for(availability(self.config, procedure, now, state.issued_today))
+        if refusal is not None:
             # Nobody answers questions for a procedure that cannot be served today (R15).
-            reason = {
-                Availability.FULL: ("R15.daily_cap_reached", "another_day"),
-                Availability.CLOSED_NOW: ("R15.closed_now", "reception_hours"),
-                Availability.CLOSED_TODAY: ("R15.closed_today", "another_day"),
-            }[open_state]
-            refused = replace(visit, refusal=Refusal(reason=reason[0], remedy=reason[1]))
+            refused = replace(visit, refusal=refusal)
             return self._go(state, refused, Screen.REFUSAL, now), ()
         return self._after_answers(state, visit, now)
 

@@ -112,6 +112,18 @@ def availability(
     return Availability.CLOSED_TODAY
 
 
+_REFUSALS = {
+    Availability.FULL: Refusal(reason=REFUSED_CAP, remedy="another_day"),
+    Availability.CLOSED_NOW: Refusal(reason=REFUSED_CLOSED_NOW, remedy="reception_hours"),
+    Availability.CLOSED_TODAY: Refusal(reason=REFUSED_CLOSED_TODAY, remedy="another_day"),
+}
+
+
+def refusal_for(state: Availability) -> Refusal | None:
+    """Why a procedure in this state cannot be received (R15); None when it is open."""
+    return _REFUSALS.get(state)
+
+
 def todays_windows(config: SiteConfig, procedure: Procedure, now: datetime) -> list[tuple[time, time]]:
     """Reception hours of a procedure for today's weekday, to show with a closed state."""
     weekday = _local(config, now).weekday()
@@ -180,13 +192,9 @@ def route(
     for check in checks:
         if check.outcome is Outcome.BLOCK:
             return Refusal(reason=check.reason, remedy=check.remedy)
-    state = availability(config, procedure, now, issued_today, answers.lecture_class)
-    if state is Availability.FULL:
-        return Refusal(reason=REFUSED_CAP, remedy="another_day")
-    if state is Availability.CLOSED_NOW:
-        return Refusal(reason=REFUSED_CLOSED_NOW, remedy="reception_hours")
-    if state is Availability.CLOSED_TODAY:
-        return Refusal(reason=REFUSED_CLOSED_TODAY, remedy="another_day")
+    refusal = refusal_for(availability(config, procedure, now, issued_today, answers.lecture_class))
+    if refusal is not None:
+        return refusal
     counter = config.counter_for(procedure)
     return Route(
         procedure=procedure,

@@ -23,7 +23,7 @@ import pygame
 from drivers.card.profiles import PROFILES
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
-from drivers.interfaces import PaperState
+from drivers.interfaces import CardPresence, PaperState
 from drivers.printer.sim import SimTicketPrinter
 from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -179,7 +179,7 @@ def _panel(
 
 
 def _toggle_reader(reader: SimCardReader) -> None:
-    if reader.poll().value == "reader_gone":
+    if reader.poll() is CardPresence.READER_GONE:
         reader.plug()
     else:
         reader.unplug()
