@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import queue, ticket
+from kiosk.bench import card, queue, ticket, ui
 
-FIGURES: tuple[Callable[[], dict[str, float]], ...] = (queue.measure, ticket.measure)
+FIGURES: tuple[Callable[[], dict[str, float]], ...] = (queue.measure, ticket.measure, card.measure, ui.measure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
