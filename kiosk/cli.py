@@ -56,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo", help="where screens, ticket and result.json go")
     demo.add_argument("--card", help="with --headless: tap this card profile wherever the scenario places a card")
     demo.add_argument("--lang", help="language of the headless run (default: the scenario's)")
-    demo.add_argument("--size", help="screen size WxH (default: the config's)")
+    demo.add_argument("--size", help="screen size WxH (default: the config's [screen])")
+    demo.add_argument(
+        "--diagonal-mm", type=float, help="with --size: the screen's diagonal in mm (default: the config's density)"
+    )
     demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")
     demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
     demo.set_defaults(func=_demo)

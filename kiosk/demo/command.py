@@ -17,9 +17,7 @@ from kiosk.site.load import load_site_config
 log = logging.getLogger(__name__)
 
 
-def parse_size(value: str | None) -> tuple[int, int]:
-    if value is None:
-        return (1080, 1920)
+def parse_size(value: str) -> tuple[int, int]:
     try:
         width, height = (int(part) for part in value.lower().split("x"))
     except ValueError:
@@ -45,7 +43,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
             print(f"{item.name:36} {item.description}")
         return 0
     config = load_site_config(args.config)
-    size = parse_size(args.size)
+    screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
     if args.lang is not None and args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
     if args.headless:
@@ -63,7 +61,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         for name in names:
             target = out / name if args.all else out
             result = run_scenario(
-                config, SCENARIOS[name], target, size=size, lang=args.lang, data_dir=data_dir, card=card
+                config, SCENARIOS[name], target, screen=screen, lang=args.lang, data_dir=data_dir, card=card
             )
             summary = {k: result[k] for k in ("scenario", "ticket", "refusal")}
             print(json.dumps(summary, ensure_ascii=False))
@@ -73,4 +71,4 @@ def run_demo_command(args: argparse.Namespace) -> int:
     from kiosk.ui.window import run_window
 
     at = parse_at(args.at, config.site.timezone)
-    return run_window(config, size=size, out_dir=Path(args.out), at=at, lang=args.lang)
+    return run_window(config, screen, out_dir=Path(args.out), at=at, lang=args.lang)

@@ -29,7 +29,7 @@ from kiosk.errors import UsageError
 from kiosk.messages import text
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import SiteConfig
+from kiosk.site.model import ScreenConfig, SiteConfig
 
 
 class FakeClock:
@@ -70,7 +70,7 @@ def run_scenario(
     scenario: Scenario,
     out_dir: Path,
     *,
-    size: tuple[int, int] = (1080, 1920),
+    screen: ScreenConfig | tuple[int, int] | None = None,
     lang: str | None = None,
     data_dir: Path | None = None,
     card: str | None = None,
@@ -107,7 +107,7 @@ def run_scenario(
                 clock=clock,
             )
             _issue_before(runtime, scenario)
-            view = KioskView(config, size=size, simulation=True)
+            view = KioskView(config, screen, simulation=True)
             shots: list[str] = []
             refusals: list[Refusal] = []
             checks: list[dict[str, Any]] = []
@@ -206,15 +206,32 @@ def _check_json(check: str, outcome: str, reason: str, remedy: str | None) -> di
     }
 
 
+def _turn_to(view: Any, runtime: Runtime, clock: FakeClock, button_id: str) -> Any:
+    """The buttons of the page that shows `button_id`, turning pages as a visitor would (on a
+    small screen the choices take several pages)."""
+    from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
+
+    rects = view.buttons()
+    while button_id not in rects and PAGE_PREVIOUS in rects:
+        view.press(rects[PAGE_PREVIOUS].center)
+        view.render(runtime.state, clock.now)
+        rects = view.buttons()
+    while button_id not in rects and PAGE_NEXT in rects:
+        view.press(rects[PAGE_NEXT].center)
+        view.render(runtime.state, clock.now)
+        rects = view.buttons()
+    return rects
+
+
 def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, step: str) -> None:
     kind, _, arg = step.partition(":")
     clock.advance(2)  # a visitor takes a moment between touches
     if kind == "tap":
-        rects = view.buttons()
+        rects = _turn_to(view, runtime, clock, arg)
         if arg not in rects:
             shown = ", ".join(sorted(rects))
             raise UsageError(f"step {step!r}: no such button on the {screen_name(runtime.state)} screen ({shown})")
-        event = view.hit(rects[arg].center)
+        event = view.press(rects[arg].center)
         if event is None:
             raise UsageError(f"step {step!r}: the button's centre does not answer a touch")
         runtime.dispatch(event)

@@ -35,7 +35,9 @@ from kiosk.site.model import (
     Fee,
     FeeTable,
     LocalText,
+    Orientation,
     ProcedureConfig,
+    ScreenConfig,
     Site,
     SiteConfig,
     Storage,
@@ -90,6 +92,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         procedures = _read_procedures(root.table("procedures"), ctx, counters, bring_items)
         fees = _read_fees(root.table("fees"), ctx)
         storage = _read_storage(root.table("storage"), file.parent)
+        screen = _read_screen(root.table("screen"), ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
     return SiteConfig(
@@ -100,6 +103,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         fees=fees,
         bring_items=MappingProxyType(bring_items),
         storage=storage,
+        screen=screen,
         source=file.resolve(),
     )
 
@@ -221,6 +225,34 @@ class _Table:
         else:
             return value
         return None
+
+    def millimetres(self, key: str, lo: float, hi: float) -> float | None:
+        """An optional length in mm (integer or float) within [lo, hi]; None when absent."""
+        value = self._get(key, required=False)
+        if value is None:
+            return None
+        if type(value) not in (int, float):
+            self.problem(key, f"must be a number of millimetres, got {_TOML_TYPES.get(type(value), 'a value')}")
+            return None
+        assert isinstance(value, int | float)
+        if not lo <= value <= hi:
+            self.problem(key, f"must be between {lo:g} and {hi:g} mm, got {value:g}")
+            return None
+        return float(value)
+
+    def pixels(self, key: str, lo: int, hi: int) -> tuple[int, int]:
+        """`[width, height]` in pixels, each within [lo, hi]; (0, 0) after a problem."""
+        value = self._array(key, required=True, non_empty=False)
+        sides = [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+        if len(sides) != 2 or len(value) != 2:
+            if isinstance(self._data.get(key), list):  # not a list at all was reported already
+                self.problem(key, "must be [width, height], two integers of pixels")
+            return (0, 0)
+        width, height = sides
+        if not (lo <= width <= hi and lo <= height <= hi):
+            self.problem(key, f"each side must be between {lo} and {hi} pixels, got {width}x{height}")
+            return (0, 0)
+        return (width, height)
 
     def boolean(self, key: str) -> bool:
         return bool(self._typed(key, bool))
@@ -530,6 +562,37 @@ def _read_fee(t: _Table, ctx: _Context) -> Fee:
         if ctx.clean_since(mark) and confirmed and source.startswith("UNCONFIRMED"):
             t.problem("confirmed", "contradicts an UNCONFIRMED source")
         return Fee(yen=yen, confirmed=confirmed, source=source)
+
+
+_SCREEN_PX = (320, 7680)
+_SCREEN_MM = (40.0, 3000.0)  # a phone-sized panel up to a 118-inch one
+
+
+def _read_screen(t: _Table, ctx: _Context) -> ScreenConfig:
+    """`[screen]`: pixels as the visitor sees them, the physical size, orientation, fullscreen."""
+    with t:
+        mark = ctx.mark()
+        width, height = t.pixels("size", *_SCREEN_PX)
+        diagonal = t.millimetres("diagonal_mm", *_SCREEN_MM)
+        width_mm = t.millimetres("width_mm", *_SCREEN_MM)
+        orientation = t.choice("orientation", _enum_choices(Orientation), "orientation")
+        fullscreen = t.boolean("fullscreen")
+        if t.alive and ctx.clean_since(mark):
+            if (diagonal is None) == (width_mm is None):
+                t.problem(None, "give the physical size as exactly one of diagonal_mm and width_mm")
+            actual = Orientation.LANDSCAPE if width > height else Orientation.PORTRAIT
+            if orientation is not None and orientation is not actual:
+                t.problem("orientation", f'"{orientation}" contradicts size {width}x{height} ({actual} as seen)')
+            if width_mm is not None and width_mm / width > 2.0:
+                t.problem("width_mm", f"{width_mm:g} mm for {width} pixels is coarser than 0.5 pixels per mm")
+        return ScreenConfig(
+            width_px=width,
+            height_px=height,
+            diagonal_mm=diagonal,
+            width_mm=width_mm,
+            orientation=orientation or Orientation.PORTRAIT,
+            fullscreen=fullscreen,
+        )
 
 
 def _read_storage(t: _Table, base: Path) -> Storage:

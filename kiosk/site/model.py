@@ -7,9 +7,11 @@ site has a text, every window is well ordered).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
+from enum import StrEnum
 from pathlib import Path
 
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
@@ -116,6 +118,53 @@ class Storage:
     data_dir: Path  # ticket database lives here
 
 
+class Orientation(StrEnum):
+    PORTRAIT = "portrait"
+    LANDSCAPE = "landscape"
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    """The kiosk's screen: its pixels as the visitor sees them, and its physical size.
+
+    The layout is derived from both: type and spacing from the pixels, touch targets from the
+    millimetres (a finger is the same size on every screen). The physical size is given as the
+    active area's diagonal or its width; pixels are taken to be square.
+    """
+
+    width_px: int
+    height_px: int
+    diagonal_mm: float | None  # exactly one of diagonal_mm and width_mm is set
+    width_mm: float | None
+    orientation: Orientation  # always agrees with the pixel size (the loader checks)
+    fullscreen: bool  # on the appliance; a laptop window ignores it
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width_px, self.height_px)
+
+    @property
+    def px_per_mm(self) -> float:
+        if self.width_mm is not None:
+            return self.width_px / self.width_mm
+        assert self.diagonal_mm is not None  # the loader sets one of the two
+        return math.hypot(self.width_px, self.height_px) / self.diagonal_mm
+
+    @property
+    def mm(self) -> tuple[float, float]:
+        """Width and height of the active area in millimetres."""
+        return (self.width_px / self.px_per_mm, self.height_px / self.px_per_mm)
+
+    def resized(self, size: tuple[int, int], diagonal_mm: float | None = None) -> ScreenConfig:
+        """Another screen for a review (`kiosk demo --size`): the given pixels, at this screen's
+        pixel density unless a diagonal is given."""
+        width, height = size
+        orientation = Orientation.LANDSCAPE if width > height else Orientation.PORTRAIT
+        if diagonal_mm is None:
+            return ScreenConfig(width, height, None, width / self.px_per_mm, orientation, self.fullscreen)
+        return ScreenConfig(width, height, diagonal_mm, None, orientation, self.fullscreen)
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     site: Site
@@ -125,6 +174,7 @@ class SiteConfig:
     fees: FeeTable
     bring_items: Mapping[str, BringItem]
     storage: Storage
+    screen: ScreenConfig
     source: Path  # the file it came from, for error messages and the health page
 
     def counter_for(self, procedure: Procedure) -> Counter:

@@ -3,11 +3,16 @@
 The ids are a contract: the headless scenario runner taps buttons by id, so they stay exactly
 `start`, `lang:<code>`, `procedure:<value>`, `answer:<question>:<value>`, `continue`, `back`
 and `staff`. Values are the domain's own stable enum strings.
+
+A few buttons change only what the view shows, not the visit: the next and previous page of
+choices that do not fit one screen at a touchable size, and opening or closing the language
+chooser where the language bar does not fit. They carry a `ViewAction` instead of a flow event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 import pygame
 
@@ -24,10 +29,26 @@ from kiosk.domain.flow import (
 )
 from kiosk.domain.model import Procedure
 
+
+class ViewAction(Enum):
+    """What a view-only button does (the flow never sees these)."""
+
+    PAGE_NEXT = "page:next"
+    PAGE_PREVIOUS = "page:previous"
+    OPEN_LANGUAGES = "languages:open"
+    CLOSE_LANGUAGES = "languages:close"
+
+
+Action = Event | ViewAction
+
 START = "start"
 CONTINUE = "continue"
 BACK = "back"
 STAFF = "staff"
+LANGUAGES = "languages"  # opens the language chooser (a view action)
+CLOSE = "close"  # closes it
+PAGE_NEXT = "page:next"
+PAGE_PREVIOUS = "page:previous"
 
 
 def lang_id(code: str) -> str:
@@ -65,5 +86,5 @@ class Button:
 
     id: str
     rect: pygame.Rect
-    event: Event
+    event: Action
     choice: bool = False  # one of the screen's main options (they must never overlap)

@@ -3,7 +3,11 @@ notices (staff called, idle countdown), back, the main action (continue) and cal
 
 `draw_chrome` returns the room left for the screen itself and where its main action goes. In
 portrait the chrome is a header and a footer; in landscape, where height is short, a column at
-the right.
+the right. Every button is at least a touch target (`Metrics.target`, 15 mm) on each side.
+
+The language bar names every language of the site in itself. Where it does not fit (six
+languages on a 7-inch panel, whose 15 mm buttons are 123 px), one globe button stands for it and
+opens the language chooser over the screen (`draw_language_chooser`): the visit stays where it is.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from kiosk.domain.model import Outcome
 from kiosk.fonts import Face
 from kiosk.messages import text
 from kiosk.ui import buttons
+from kiosk.ui.buttons import ViewAction
 from kiosk.ui.icons import outcome_icon
-from kiosk.ui.layout import Block, IconRow, Panel, Para
+from kiosk.ui.layout import Block, Choice, IconRow, Panel, Para, choice_grid, heading
 from kiosk.ui.painter import Align, Look, Mark, Painter
 from kiosk.ui.scene import Scene
-from kiosk.ui.theme import BODY, BODY_BOLD, INK, LABEL, NOTICE, SIM_BG, SIM_INK, Size, TextStyle
+from kiosk.ui.theme import BIG, BODY, BODY_BOLD, INK, LABEL, NOTICE, PAGE, SIM_BG, SIM_INK, Size, TextStyle
 
 SITE_NAME = TextStyle(Face.BOLD, Size.SMALL)
 SIM_STYLE = TextStyle(Face.BOLD, Size.SMALL, SIM_INK)
@@ -57,16 +62,17 @@ def _portrait(p: Painter, scene: Scene) -> Frame:
     if screen is not Screen.WELCOME:
         top = _header(p, scene, pygame.Rect(left, top, right - left, m.bar_h)) + m.gap
     footer = pygame.Rect(left, m.height - m.margin - m.button_h, right - left, m.button_h)
-    back_w = (footer.w - m.px(4)) * 2 // 5
-    staff_w = footer.w - back_w - m.px(4)
+    between = max(m.px(4), m.target_gap)
+    back_w = (footer.w - between) * 2 // 5
+    staff_w = footer.w - back_w - between
     _staff(p, scene, pygame.Rect(footer.right - staff_w, footer.y, staff_w, footer.h))
     if screen not in _NO_BACK:
         _back(p, scene, pygame.Rect(footer.x, footer.y, back_w, footer.h))
-    bottom = _notices(p, scene, left, right, footer.y - m.gap)
+    bottom = _notices(p, scene, left, right, footer.y - m.target_gap)
     action = None
     if has_action(scene):
-        action = pygame.Rect(left, bottom - m.px(15), right - left, m.px(15))
-        bottom = action.y - m.gap
+        action = pygame.Rect(left, bottom - m.action_h, right - left, m.action_h)
+        bottom = action.y - m.target_gap
     return Frame(pygame.Rect(left, top, right - left, bottom - top), action)
 
 
@@ -76,25 +82,30 @@ def _landscape(p: Painter, scene: Scene) -> Frame:
     call staff at its bottom, where a hand rests."""
     m = p.m
     screen = scene.state.screen
-    side_w = m.px(36)
+    side_w = max(m.px(36), m.target)
     side = pygame.Rect(m.width - m.margin - side_w, m.margin, side_w, m.height - 2 * m.margin)
     y = side.y
     if scene.simulation:
         y = _simulation_badge(p, scene, pygame.Rect(side.x, y, side.w, m.px(12))) + m.gap
-    # No site name here: the column has no room to spare, and the welcome screen says where we are.
-    if screen not in _NO_LANGUAGE_BAR:
-        for code in scene.config.site.languages:
-            _language(p, scene, code, pygame.Rect(side.x, y, side.w, m.bar_h))
-            y += m.bar_h + m.gap
     bottom = side.bottom - m.button_h
     _staff(p, scene, pygame.Rect(side.x, bottom, side.w, m.button_h))
     if screen not in _NO_BACK:
-        bottom -= m.button_h + m.gap
+        bottom -= m.button_h + m.target_gap
         _back(p, scene, pygame.Rect(side.x, bottom, side.w, m.button_h))
     action = None
     if has_action(scene):
-        bottom -= m.px(15) + m.gap
-        action = pygame.Rect(side.x, bottom, side.w, m.px(15))
+        bottom -= m.action_h + m.target_gap
+        action = pygame.Rect(side.x, bottom, side.w, m.action_h)
+    # No site name here: the column has no room to spare, and the welcome screen says where we are.
+    if screen not in _NO_LANGUAGE_BAR:
+        codes = scene.config.site.languages
+        room = bottom - m.target_gap - y
+        if len(codes) * m.bar_h + (len(codes) - 1) * m.target_gap <= room:
+            for code in codes:
+                _language(p, scene, code, pygame.Rect(side.x, y, side.w, m.bar_h))
+                y += m.bar_h + m.target_gap
+        else:
+            _chooser_button(p, scene, pygame.Rect(side.x, y, side.w, m.bar_h))
     left, right = m.margin, side.x - 2 * m.gap
     content_bottom = _notices(p, scene, left, right, side.bottom)
     return Frame(pygame.Rect(left, side.y, right - left, content_bottom - side.y), action)
@@ -144,12 +155,19 @@ def _header(p: Painter, scene: Scene, row: pygame.Rect) -> int:
     m = p.m
     right = row.right
     if scene.state.screen not in _NO_LANGUAGE_BAR:
-        for code in reversed(scene.config.site.languages):
-            label = text(f"ui.lang.{code}", code)
-            w = max(m.px(18), p.line_w(label, LABEL) + 2 * p.button_pad() + m.px(6))
+        codes = scene.config.site.languages
+        widths = [_button_w(p, text(f"ui.lang.{code}", code)) for code in codes]
+        # The bar when it leaves the site name a third of the row; else the chooser button.
+        if sum(widths) + (len(codes) - 1) * m.target_gap <= row.w * 2 // 3:
+            for code, w in reversed(list(zip(codes, widths, strict=True))):
+                rect = pygame.Rect(right - w, row.y, w, row.h)
+                _language(p, scene, code, rect)
+                right = rect.x - m.target_gap
+        else:
+            w = _button_w(p, _chooser_label(scene))
             rect = pygame.Rect(right - w, row.y, w, row.h)
-            _language(p, scene, code, rect)
-            right = rect.x - m.gap
+            _chooser_button(p, scene, rect)
+            right = rect.x - m.target_gap
     name = scene.config.site.name.get(scene.lang)
     box = pygame.Rect(row.x, row.y, right - row.x - m.gap, row.h)
     p.text(name, SITE_NAME, box, middle=True, scale=p.fit_scale(name, SITE_NAME, box))
@@ -162,6 +180,47 @@ def _language(p: Painter, scene: Scene, code: str, rect: pygame.Rect) -> None:
     selected = code == scene.lang
     look = Look.SELECTED if selected else Look.PLAIN
     p.button(buttons.lang_id(code), ChooseLanguage(code), rect, label, look=look, mark=Mark.CHECK if selected else None)
+
+
+def _button_w(p: Painter, label: str) -> int:
+    """A bar button's width: its label on one line beside a mark, never under a touch target."""
+    longest = max(p.line_w(line, LABEL) for line in label.split("\n"))
+    return max(p.m.px(18), p.m.target, longest + 2 * p.button_pad() + p.m.px(6))
+
+
+def _chooser_label(scene: Scene) -> str:
+    """The language in use, and the word for "language" in English too: the one a lost visitor finds."""
+    words = [text(f"ui.lang.{scene.lang}", scene.lang)]
+    if scene.lang != "en":
+        words.append("Language")
+    return " / ".join(words)
+
+
+def _chooser_button(p: Painter, scene: Scene, rect: pygame.Rect) -> None:
+    label = _chooser_label(scene)
+    p.button(buttons.LANGUAGES, ViewAction.OPEN_LANGUAGES, rect, label, look=Look.PLAIN, mark=Mark.GLOBE)
+
+
+def draw_language_chooser(p: Painter, scene: Scene) -> None:
+    """Every language as a big button over the dimmed screen, and a close button; the buttons
+    below stop answering (the painter forgets them) until it is closed."""
+    m = p.m
+    p.buttons = {}
+    shade = pygame.Surface(p.surface.get_size(), pygame.SRCALPHA)
+    shade.fill((0, 0, 0, 150))
+    p.surface.blit(shade, (0, 0))
+    sheet = p.surface.get_rect().inflate(-2 * m.margin, -2 * m.margin)
+    p.panel(sheet, PAGE, INK)
+    inner = sheet.inflate(-2 * m.margin, -2 * m.margin)
+    close = pygame.Rect(inner.x, inner.bottom - m.button_h, inner.w, m.button_h)
+    p.button(buttons.CLOSE, ViewAction.CLOSE_LANGUAGES, close, scene.t("ui.close"), look=Look.PLAIN, mark=Mark.BACK)
+    langs = scene.config.site.languages
+    title = "\n".join(dict.fromkeys(text("ui.language.title", lang) for lang in (scene.lang, *langs)))
+    room = heading(p, pygame.Rect(inner.x, inner.y, inner.w, close.y - m.target_gap - inner.y), title)
+    choices = [
+        Choice(buttons.lang_id(code), ChooseLanguage(code), text(f"ui.lang.{code}", code), style=BIG) for code in langs
+    ]
+    choice_grid(p, room, choices)
 
 
 def _staff(p: Painter, scene: Scene, rect: pygame.Rect) -> None:

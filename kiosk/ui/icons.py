@@ -73,6 +73,19 @@ def person(surface: pygame.Surface, rect: pygame.Rect, color: Color) -> None:
     pygame.draw.rect(surface, color, body, border_top_left_radius=round_top, border_top_right_radius=round_top)
 
 
+def globe(surface: pygame.Surface, rect: pygame.Rect, color: Color) -> None:
+    """A globe (circle, meridian, parallels): the usual sign for "language" in any script."""
+    w = max(2, rect.w // 12)
+    ball = rect.inflate(-rect.w * 0.1, -rect.h * 0.1)
+    pygame.draw.ellipse(surface, color, ball, w)
+    pygame.draw.ellipse(surface, color, ball.inflate(-ball.w * 0.55, 0), w)
+    pygame.draw.line(surface, color, (ball.x, ball.centery), (ball.right, ball.centery), w)
+    for dy in (-0.25, 0.25):
+        y = ball.centery + ball.h * dy
+        half = ball.w * 0.5 * math.sqrt(1 - (2 * dy) ** 2)
+        pygame.draw.line(surface, color, (ball.centerx - half, y), (ball.centerx + half, y), w)
+
+
 def _glyph(surface: pygame.Surface, rect: pygame.Rect, char: str, color: Color) -> None:
     px = max(8, round(rect.h * 0.62))
     glyph = font(Face.BOLD, px).render(char, True, color)

@@ -18,8 +18,9 @@ from typing import Protocol
 import pygame
 
 from kiosk.domain.flow import Event
-from kiosk.ui.painter import Align, Look, Painter
-from kiosk.ui.theme import LABEL, SMALL_MUTED, TITLE, Color, TextStyle
+from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS, ViewAction
+from kiosk.ui.painter import Align, Look, Mark, Painter
+from kiosk.ui.theme import BODY_BOLD, LABEL, SMALL_MUTED, TITLE, Color, TextStyle
 
 SCALES = (1.0, 0.92, 0.84, 0.76, 0.7)
 MIN_CHOICE_UNITS = 40  # a button narrower than this breaks its label into a list of characters
@@ -326,23 +327,61 @@ def _grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], subs: Sequen
 
 def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, middle: bool = False) -> None:
     """Big buttons in as few columns as fit, the full wording first, each label as large as its
-    button allows (a long one shrinks alone instead of shrinking every other)."""
-    n = len(choices)
-    if n == 0:
+    button allows (a long one shrinks alone instead of shrinking every other).
+
+    Choices that do not all fit at a touchable size (`Metrics.button_h`, at least 15 mm) are
+    spread over pages with "previous / next page" buttons rather than shrunk: on the 7-inch Pi
+    panel ten procedures take two pages. The view keeps the page (`Painter.page`)."""
+    if not choices:
         return
+    fitted = _fit(p, area, choices)
+    if fitted is not None:
+        _draw_grid(p, area, choices, *fitted, middle=middle)
+        return
+    nav_h = p.m.button_h
+    room = pygame.Rect(area.x, area.y, area.w, area.h - nav_h - p.m.target_gap)
+    for per_page in range(len(choices) - 1, 0, -1):
+        pages = [choices[i : i + per_page] for i in range(0, len(choices), per_page)]
+        grids = [_fit(p, room, page) for page in pages]
+        if all(grids):
+            index = min(max(0, p.page), len(pages) - 1)
+            p.page, p.page_count = index, len(pages)
+            grid = grids[index]
+            assert grid is not None
+            _draw_grid(p, room, pages[index], *grid)
+            _page_nav(p, pygame.Rect(area.x, area.bottom - nav_h, area.w, nav_h), index, len(pages))
+            return
+    # Not even one choice fits a page: smallest type, overflowing visibly (the record shows it).
+    n = len(choices)
     gap = p.m.px(CHOICE_GAP_UNITS)
+    cols = max(1, min(n, area.w // p.m.px(MIN_CHOICE_UNITS)))
+    rows = math.ceil(n / cols)
+    cell_h = max(p.m.button_h, (area.h - (rows - 1) * gap) // rows)
+    smallest = _Grid(cols, (area.w - (cols - 1) * gap) // cols, cell_h, (SCALES[-1],) * n)
+    _draw_grid(p, area, choices, smallest, [c.short or c.sub for c in choices], middle=middle)
+
+
+def _fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> tuple[_Grid, list[str | None]] | None:
+    """The grid for these choices in this area, with the second lines it uses (full or short)."""
     full = [c.sub for c in choices]
     brief = [c.short or c.sub for c in choices]
     grid, subs = _grid(p, area, choices, full), full
     if grid is None or (grid.least < SHORT_BELOW and brief != full):
         grid, subs = _grid(p, area, choices, brief), brief
-    if grid is None:  # too many choices for the room: smallest type, most columns (overflows visibly)
-        cols = max(1, min(n, area.w // p.m.px(MIN_CHOICE_UNITS)))
-        rows = math.ceil(n / cols)
-        cell_w = (area.w - (cols - 1) * gap) // cols
-        cell_h = max(p.m.button_h, (area.h - (rows - 1) * gap) // rows)
-        grid = _Grid(cols, cell_w, cell_h, (SCALES[-1],) * n)
-    rows = math.ceil(n / grid.cols)
+    return None if grid is None else (grid, subs)
+
+
+def _draw_grid(
+    p: Painter,
+    area: pygame.Rect,
+    choices: Sequence[Choice],
+    grid: _Grid,
+    subs: Sequence[str | None],
+    *,
+    middle: bool = False,
+) -> None:
+    gap = p.m.px(CHOICE_GAP_UNITS)
+    rows = math.ceil(len(choices) / grid.cols)
     total_h = rows * grid.cell_h + (rows - 1) * gap
     top = area.y + (max(0, (area.h - total_h) // 2) if middle else 0)
     spread = SCALE_SPREAD + grid.least  # a long label shrinks alone, but not far below its neighbours
@@ -352,6 +391,23 @@ def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, mid
         x, y = area.x + col * (grid.cell_w + gap), top + row * (grid.cell_h + gap)
         rect = pygame.Rect(x, y, grid.cell_w, grid.cell_h)
         p.button(c.id, c.event, rect, c.label, look=c.look, style=c.style, sub=sub, choice=True, scale=scale)
+
+
+def _page_nav(p: Painter, row: pygame.Rect, index: int, count: int) -> None:
+    """Previous page at the left, "page 1 of 2" in the middle, next page at the right."""
+    gap = p.m.target_gap
+    w = (row.w - 2 * gap) * 3 // 8
+    if index > 0:
+        rect = pygame.Rect(row.x, row.y, w, row.h)
+        p.button(
+            PAGE_PREVIOUS, ViewAction.PAGE_PREVIOUS, rect, p.t("ui.page.previous"), look=Look.PLAIN, mark=Mark.BACK
+        )
+    if index < count - 1:
+        rect = pygame.Rect(row.right - w, row.y, w, row.h)
+        p.button(PAGE_NEXT, ViewAction.PAGE_NEXT, rect, p.t("ui.page.next"), look=Look.PLAIN, mark=Mark.FORWARD)
+    middle = pygame.Rect(row.x + w + gap, row.y, row.w - 2 * (w + gap), row.h)
+    words = p.t("ui.page.of", page=index + 1, pages=count)
+    p.text(words, BODY_BOLD, middle, align=Align.CENTER, middle=True, scale=p.fit_scale(words, BODY_BOLD, middle))
 
 
 SHORT_BELOW = 0.76  # below this type scale, a choice's shorter second line is used instead

@@ -12,9 +12,9 @@ from enum import Enum
 
 import pygame
 
-from kiosk.domain.flow import Event
-from kiosk.ui.buttons import Button
-from kiosk.ui.icons import Direction, check_mark, chevron, person
+from kiosk.messages import text
+from kiosk.ui.buttons import Action, Button
+from kiosk.ui.icons import Direction, check_mark, chevron, globe, person
 from kiosk.ui.text import RenderedText, line_height, wrap, wrap_balanced
 from kiosk.ui.theme import (
     CHOICE,
@@ -70,6 +70,7 @@ class Mark(Enum):
     FORWARD = "forward"
     PERSON = "person"
     CHECK = "check"
+    GLOBE = "globe"
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,24 @@ class TextMark:
 
 
 class Painter:
-    def __init__(self, surface: pygame.Surface, cache: RenderedText) -> None:
+    def __init__(self, surface: pygame.Surface, cache: RenderedText, px_per_mm: float) -> None:
         self.surface = surface
-        self.m = Metrics(*surface.get_size())
+        self.m = Metrics(*surface.get_size(), px_per_mm)
         self.cache = cache
         self.buttons: dict[str, Button] = {}
         self.marks: list[TextMark] = []
+        self.lang = "ja"  # the visitor's language, for the few words the layout helpers draw
+        self.page = 0  # which page of choices to show (the view keeps it between frames)
+        self.page_count = 1  # how many pages the last frame's choices took
 
-    def clear(self) -> None:
+    def clear(self, lang: str, page: int) -> None:
         self.surface.fill(PAGE)
         self.buttons = {}
         self.marks = []
+        self.lang, self.page, self.page_count = lang, page, 1
+
+    def t(self, key: str, **params: object) -> str:
+        return text(key, self.lang, **params)
 
     # --- text ---
 
@@ -199,7 +207,7 @@ class Painter:
     def button(
         self,
         button_id: str,
-        event: Event,
+        event: Action,
         rect: pygame.Rect,
         label: str,
         *,
@@ -234,7 +242,7 @@ class Painter:
             self.text(sub, SMALL, box, scale=scale, align=align, color=ink, room=rect)
         self.register(button_id, rect, event, choice=choice)
 
-    def register(self, button_id: str, rect: pygame.Rect, event: Event, *, choice: bool = False) -> None:
+    def register(self, button_id: str, rect: pygame.Rect, event: Action, *, choice: bool = False) -> None:
         """Record a button drawn by hand (the welcome screen's whole-area start button)."""
         self.buttons[button_id] = Button(button_id, pygame.Rect(rect), event, choice)
 
@@ -245,5 +253,7 @@ class Painter:
             chevron(self.surface, rect, Direction.RIGHT, color)
         elif mark is Mark.PERSON:
             person(self.surface, rect, color)
+        elif mark is Mark.GLOBE:
+            globe(self.surface, rect, color)
         else:
             check_mark(self.surface, rect, color)

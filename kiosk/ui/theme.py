@@ -1,8 +1,10 @@
-"""Colours, type sizes and spacing of the kiosk screens, all derived from the surface size.
+"""Colours, type sizes and spacing of the kiosk screens, derived from the screen's pixels and millimetres.
 
-Everything scales from one unit, a hundredth of the shorter side, so the same code draws a
-1080×1920 portrait panel, a 1920×1080 landscape one and a 720×1280 bench screen alike: at
-1080 px the body text is 45 px and a main button at least 151 px high.
+Type and spacing scale from one unit, a hundredth of the shorter side, so the same code draws a
+1080×1920 portrait panel, a 1920×1080 landscape one and a 720×1280 Raspberry Pi Touch Display 2
+alike: at 1080 px the body text is 45 px. Touch targets are measured in millimetres instead (a
+finger is the same size on every screen): never under `TOUCH_MM` high or wide, which on the 7-inch
+Pi panel (8.2 px/mm) is 123 px, more than the units alone would give.
 
 Colours are chosen for a contrast of at least 7:1 (WCAG AAA) between every text colour and the
 background it is drawn on; `CONTRAST_PAIRS` lists those pairs so a test can hold us to it.
@@ -11,6 +13,7 @@ Meaning is never carried by colour alone: outcomes also differ by icon shape and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -94,13 +97,18 @@ HUGE = TextStyle(Face.FIXED_BOLD, Size.HUGE)
 
 LINE_SPACING = 1.3  # Japanese reads better with generous leading
 
+TOUCH_MM = 15.0  # the smallest touch target, either side: an unsteady or gloved finger
+TOUCH_GAP_MM = 2.0  # the least room between two targets, against a tap landing on the neighbour
+
 
 @dataclass(frozen=True)
 class Metrics:
-    """Spacing for one surface size. `u` is the unit every length is a multiple of."""
+    """Spacing for one screen. `u` is the unit type and spacing are multiples of; `px_per_mm`
+    sizes the touch targets (3.21 on a 27-inch 1080×1920 monitor, 8.18 on the 7-inch Pi panel)."""
 
     width: int
     height: int
+    px_per_mm: float
 
     @property
     def u(self) -> float:
@@ -124,15 +132,32 @@ class Metrics:
     def gap(self) -> int:
         return self.px(2)
 
+    def mm(self, millimetres: float) -> int:
+        return math.ceil(millimetres * self.px_per_mm)
+
+    @property
+    def target(self) -> int:
+        """The smallest side of anything touchable."""
+        return self.mm(TOUCH_MM)
+
+    @property
+    def target_gap(self) -> int:
+        return max(self.gap, self.mm(TOUCH_GAP_MM))
+
     @property
     def button_h(self) -> int:
-        """Height of a main button: 151 px at 1080, big enough for an unsteady finger."""
-        return self.px(14)
+        """Height of a main button: 151 px at 1080 (47 mm on a 27-inch monitor), never under the target."""
+        return max(self.px(14), self.target)
 
     @property
     def bar_h(self) -> int:
-        """Height of the language bar buttons: smaller, they are not the main task."""
-        return self.px(10)
+        """Height of the language bar buttons: smaller where the screen allows, never under the target."""
+        return max(self.px(10), self.target)
+
+    @property
+    def action_h(self) -> int:
+        """Height of the main action (continue, get a ticket): the largest button of the frame."""
+        return max(self.px(15), self.target)
 
     @property
     def radius(self) -> int:

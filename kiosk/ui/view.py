@@ -4,6 +4,10 @@
 the display (or saves it, headless). It needs no window: fonts and plain surfaces are enough,
 so tests and the scenario runner use `SDL_VIDEODRIVER=dummy`. The buttons of the last frame are
 remembered, so a touch maps to exactly what the visitor saw.
+
+Besides the flow's state the view keeps two things of its own, both forgotten whenever the screen
+changes: which page of choices is shown, and whether the language chooser is open. `press`
+carries out those buttons itself and bumps `version`, so the loop knows to redraw.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from types import MappingProxyType
 import pygame
 
 from kiosk.domain.flow import Continue, Event, Screen, State, TicketStage
-from kiosk.site.model import SiteConfig
+from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui import buttons
-from kiosk.ui.chrome import Frame, draw_chrome
+from kiosk.ui.buttons import Action, ViewAction
+from kiosk.ui.chrome import Frame, draw_chrome, draw_language_chooser
 from kiosk.ui.painter import Look, Painter, TextMark
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import draw_card
@@ -45,28 +50,79 @@ _SCREENS: dict[Screen, ScreenDrawing] = {
 
 
 class KioskView:
-    def __init__(self, config: SiteConfig, size: tuple[int, int] = (1080, 1920), simulation: bool = False) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        screen: ScreenConfig | tuple[int, int] | None = None,
+        simulation: bool = False,
+    ) -> None:
+        """`screen` defaults to the config's; a bare size keeps the config's pixel density."""
         if not pygame.font.get_init():
             pygame.font.init()
+        if screen is None:
+            screen = config.screen
+        elif isinstance(screen, tuple):
+            screen = config.screen.resized(screen)
         self.config = config
+        self.screen = screen
         self.simulation = simulation
-        self.surface = pygame.Surface(size)
-        self._painter = Painter(self.surface, RenderedText())
+        self.surface = pygame.Surface(screen.size)
+        self._painter = Painter(self.surface, RenderedText(), screen.px_per_mm)
+        self.version = 0  # bumped when the view's own state (page, chooser) changes
+        self._where: tuple[object, ...] | None = None  # the screen the page and chooser belong to
+        self._page = 0
+        self._chooser = False
 
     @property
     def size(self) -> tuple[int, int]:
         return self.surface.get_size()
 
+    @property
+    def page(self) -> tuple[int, int]:
+        """The page of choices shown and how many there are (1-based, as the visitor reads it)."""
+        return self._page + 1, self._painter.page_count
+
+    @property
+    def chooser_open(self) -> bool:
+        return self._chooser
+
     def render(self, state: State, now: datetime) -> pygame.Surface:
         """Draw the whole frame for this state; remembers its buttons for `hit`."""
+        where = _where(state)
+        if where != self._where:
+            self._where, self._page, self._chooser = where, 0, False
         scene = Scene(self.config, state, now, self.simulation)
         p = self._painter
-        p.clear()
+        p.clear(scene.lang, self._page)
         frame = draw_chrome(p, scene)
         _SCREENS[state.screen](p, scene, frame)
+        self._page = p.page  # clamped to the pages there are
         if frame.action is not None:
             p.button(buttons.CONTINUE, Continue(), frame.action, scene.t(_action_label(state)), look=Look.PRIMARY)
+        if self._chooser:
+            draw_language_chooser(p, scene)
         return self.surface
+
+    def press(self, pos: tuple[int, int]) -> Event | None:
+        """A touch at `pos`: the flow event to dispatch, or None. The view's own buttons (pages,
+        the language chooser) act here; the next `render` shows their effect."""
+        action = self.hit(pos)
+        if isinstance(action, ViewAction):
+            self._act(action)
+            return None
+        if self._chooser and action is not None:
+            self._chooser = False  # a language was chosen: the chooser has done its job
+            self.version += 1
+        return action
+
+    def _act(self, action: ViewAction) -> None:
+        if action is ViewAction.PAGE_NEXT:
+            self._page += 1
+        elif action is ViewAction.PAGE_PREVIOUS:
+            self._page = max(0, self._page - 1)
+        else:
+            self._chooser = action is ViewAction.OPEN_LANGUAGES
+        self.version += 1
 
     def buttons(self) -> Mapping[str, pygame.Rect]:
         """Button ids → rects of the last frame."""
@@ -80,17 +136,23 @@ class KioskView:
         """Every line of text of the last frame with the room it was given (for tests and review)."""
         return tuple(self._painter.marks)
 
-    def event_for(self, button_id: str) -> Event | None:
-        """The flow event a button of the last frame stands for; None for an id not on screen."""
+    def event_for(self, button_id: str) -> Action | None:
+        """What a button of the last frame stands for; None for an id not on screen."""
         button = self._painter.buttons.get(button_id)
         return button.event if button is not None else None
 
-    def hit(self, pos: tuple[int, int]) -> Event | None:
-        """A touch at `pos` → the event of the button under it; None outside every button."""
+    def hit(self, pos: tuple[int, int]) -> Action | None:
+        """A touch at `pos` → what the button under it stands for; None outside every button."""
         for button in reversed(self._painter.buttons.values()):  # the last drawn is on top
             if button.rect.collidepoint(pos):
                 return button.event
         return None
+
+
+def _where(state: State) -> tuple[object, ...]:
+    """What makes one screen another for the view's own state: a new question starts at page 1."""
+    visit = state.visit
+    return (visit.screen, visit.question, visit.card_stage, visit.ticket_stage, len(visit.history))
 
 
 def _action_label(state: State) -> str:

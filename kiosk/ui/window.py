@@ -28,7 +28,7 @@ from drivers.printer.sim import SimTicketPrinter
 from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import SiteConfig
+from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui.png import save_png
 from kiosk.ui.view import KioskView
 
@@ -66,9 +66,10 @@ class DemoClock:
         self.offset += timedelta(minutes=minutes)
 
 
-def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: datetime | None, lang: str | None) -> int:
+def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: datetime | None, lang: str | None) -> int:
     pygame.display.init()  # no audio: the kiosk makes no sound through SDL
     pygame.font.init()
+    size = screen.size
     info = pygame.display.Info()
     # Fit the kiosk frame to the laptop screen, keeping its aspect ratio.
     max_h = max(480, int(info.current_h * 0.9)) if info.current_h > 0 else 960
@@ -89,7 +90,7 @@ def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: dat
         store=store,
         clock=clock,
     )
-    view = KioskView(config, size=size, simulation=True)
+    view = KioskView(config, screen, simulation=True)
     panel = _panel(config, runtime, reader, printer, clock)
     font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
     small = pygame.font.Font(str(font_path(Face.REGULAR)), 13)
@@ -108,7 +109,7 @@ def run_window(config: SiteConfig, size: tuple[int, int], out_dir: Path, at: dat
                 if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
                     x, y = event.pos
                     if x < frame[0]:
-                        touch = view.hit((int(x / scale), int(y / scale)))
+                        touch = view.press((int(x / scale), int(y / scale)))
                         if touch is not None:
                             runtime.dispatch(touch)
                     else:

@@ -18,8 +18,8 @@ import pygame
 from kiosk.site.load import load_site_config
 from kiosk.ui.view import KioskView
 from tests.kiosk.ui.scenarios import scenarios
+from tests.kiosk.ui.sizes import SCREENS
 
-SIZES = [(1080, 1920), (1920, 1080), (720, 1280)]
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
 
 
@@ -29,15 +29,15 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     config = load_site_config(CONFIG_DIR)
     count = 0
-    for size in SIZES:
-        view = KioskView(config, size, simulation=True)
+    for name in SCREENS:
+        view = KioskView(config, SCREENS[name], simulation=True)
         for lang in config.site.languages:
             for scenario in scenarios(config, lang):
                 if wanted and not any(w in scenario.name for w in wanted):
                     continue
                 view.config = scenario.config
                 surface = view.render(scenario.state, scenario.now)
-                pygame.image.save(surface, out / f"{scenario.name}-{lang}-{size[0]}x{size[1]}.png")
+                pygame.image.save(surface, out / f"{scenario.name}-{lang}-{name}.png")
                 count += 1
     print(f"{count} screens in {out}")
     return 0

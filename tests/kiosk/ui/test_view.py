@@ -7,6 +7,7 @@ buttons overlap, and no line of text leaves the surface or the room it was given
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import timedelta
@@ -33,12 +34,15 @@ from kiosk.domain.flow import (
 from kiosk.domain.model import Procedure
 from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig
+from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
+from kiosk.ui.theme import TOUCH_MM
 from kiosk.ui.view import KioskView
 from tests.kiosk.ui.scenarios import MORNING, RENEWAL_PLASTIC, Scenario, scenarios, walk
+from tests.kiosk.ui.sizes import PI_7, SCREENS
 
 MESSAGE_KEY = re.compile(r"\b(ui|procedure|status|question|option|outcome|check|reason|remedy|fee)\.[A-Za-z_]")
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
-SIZES = [(1080, 1920), (1920, 1080), (720, 1280)]
+PAGING = {PAGE_NEXT, PAGE_PREVIOUS}
 LANGS = ["ja", "en"]
 
 
@@ -70,35 +74,47 @@ def expected_ids(config: SiteConfig, state: State) -> set[str]:
     return ids
 
 
-def _cases(config_dir: Path) -> list[tuple[str, tuple[int, int], Scenario]]:
+def _cases(config_dir: Path) -> list[tuple[str, str, Scenario]]:
     config = load_site_config(config_dir)
-    return [(lang, size, sc) for size in SIZES for lang in LANGS for sc in scenarios(config, lang)]
+    return [(lang, size, sc) for size in SCREENS for lang in LANGS for sc in scenarios(config, lang)]
 
 
 CASES = _cases(CONFIG_DIR)
 
 
 @pytest.fixture(scope="module")
-def views(config: SiteConfig) -> dict[tuple[int, int], KioskView]:
-    return {size: KioskView(config, size, simulation=True) for size in SIZES}
+def views(config: SiteConfig) -> dict[str, KioskView]:
+    return {name: KioskView(config, screen, simulation=True) for name, screen in SCREENS.items()}
 
 
-@pytest.mark.parametrize(
-    ("lang", "size", "scenario"), CASES, ids=[f"{s.name}-{lang}-{w}x{h}" for lang, (w, h), s in CASES]
-)
+@pytest.mark.parametrize(("lang", "size", "scenario"), CASES, ids=[f"{s.name}-{lang}-{n}" for lang, n, s in CASES])
 def test_frame_offers_its_buttons_and_keeps_everything_on_screen(
-    views: dict[tuple[int, int], KioskView], lang: str, size: tuple[int, int], scenario: Scenario
+    views: dict[str, KioskView], lang: str, size: str, scenario: Scenario
 ) -> None:
+    """Every page of the frame (one, unless its choices do not fit at a touchable size)."""
     view = views[size]
     view.config = scenario.config
-    surface = view.render(scenario.state, scenario.now)
-    bounds = surface.get_rect()
-    rects = view.buttons()
+    view.render(scenario.state, scenario.now)
+    shown: set[str] = set()
+    for _ in range(5):
+        _check_frame(view)
+        rects = view.buttons()
+        shown |= set(rects)
+        if PAGE_NEXT not in rects:
+            break
+        assert view.press(rects[PAGE_NEXT].center) is None  # turning a page is the view's own business
+        view.render(scenario.state, scenario.now)
+    assert PAGE_NEXT not in view.buttons(), "pages without end"
+    assert shown - PAGING == expected_ids(scenario.config, scenario.state)
 
-    assert set(rects) == expected_ids(scenario.config, scenario.state)
+
+def _check_frame(view: KioskView) -> None:
+    target = math.ceil(TOUCH_MM * view.screen.px_per_mm)
+    bounds = view.surface.get_rect()
+    rects = view.buttons()
     for button_id, rect in rects.items():
         assert bounds.contains(rect), f"{button_id} {rect} leaves the surface {bounds}"
-        assert rect.h >= min(size) * 0.09, f"{button_id} is too small to touch: {rect}"
+        assert min(rect.w, rect.h) >= target, f"{button_id} {rect} is under {TOUCH_MM} mm ({target} px)"
         assert view.hit(rect.center) == view.event_for(button_id)
         assert view.event_for(button_id) is not None
     items = list(rects.items())
@@ -205,8 +221,8 @@ def test_staff_called_is_shown(config: SiteConfig) -> None:
     assert "Staff have been called" in _words(view)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_simulation_sign_only_in_simulation(config: SiteConfig, size: tuple[int, int]) -> None:
+@pytest.mark.parametrize("size", list(SCREENS.values()), ids=list(SCREENS))
+def test_simulation_sign_only_in_simulation(config: SiteConfig, size: object) -> None:
     state = walk(Flow(config), "en", [])
     real = KioskView(config, size)
     real.render(state, MORNING)
@@ -225,9 +241,41 @@ def test_goodbye_insists_on_a_card_left_on_the_reader(config: SiteConfig) -> Non
 
 
 def test_png_of_every_screen_can_be_saved(config: SiteConfig, tmp_path: Path) -> None:
-    view = KioskView(config, (720, 1280), simulation=True)
+    view = KioskView(config, PI_7, simulation=True)
     for scenario in scenarios(config, "ja"):
         view.config = scenario.config
         out = tmp_path / f"{scenario.name}.png"
         pygame.image.save(view.render(scenario.state, scenario.now), out)
         assert out.stat().st_size > 1000
+
+
+def test_choices_that_do_not_fit_at_15_mm_turn_pages_instead_of_shrinking(config: SiteConfig) -> None:
+    from tests.kiosk.ui.scenarios import LATE_MORNING  # closed procedures say why: longer buttons
+
+    view = KioskView(config, PI_7, simulation=True)
+    state = walk(Flow(config), "en", [], LATE_MORNING)
+    view.render(state, LATE_MORNING)
+    first = set(view.choice_ids())
+    assert view.page == (1, 2) and PAGE_PREVIOUS not in view.buttons()
+    assert view.press(view.buttons()[PAGE_NEXT].center) is None
+    view.render(state, LATE_MORNING)
+    second = set(view.choice_ids())
+    assert view.page == (2, 2) and PAGE_NEXT not in view.buttons()
+    assert first.isdisjoint(second) and first | second == {f"procedure:{p.value}" for p in Procedure}
+    view.render(walk(Flow(config), "en", [ChooseProcedure(Procedure.RENEWAL)]), MORNING)
+    assert view.page == (1, 1)  # another screen starts at its first page
+
+
+def test_a_language_bar_too_wide_for_the_screen_becomes_a_chooser(config: SiteConfig) -> None:
+    six = ("ja", "ja-easy", "en", "pt-BR", "vi", "zh-Hans")
+    site = replace(config, site=replace(config.site, languages=six))
+    view = KioskView(site, PI_7)
+    state = walk(Flow(site), "en", [])
+    view.render(state, MORNING)
+    assert not any(i.startswith("lang:") for i in view.buttons())
+    assert view.press(view.buttons()["languages"].center) is None
+    view.render(state, MORNING)
+    assert view.chooser_open
+    assert {f"lang:{code}" for code in six} | {"close"} == set(view.buttons())  # nothing below answers
+    assert view.press(view.buttons()["lang:vi"].center) == ChooseLanguage("vi")
+    assert not view.chooser_open
