@@ -52,6 +52,7 @@ UI_MESSAGES: dict[str, Mapping[str, str]] = {
     "ui.language.title": {"ja": "ことばを選んでください", "en": "Choose your language"},
     # --- procedure ------------------------------------------------------------------------------
     "ui.procedure.title": {"ja": "ご用件を選んでください", "en": "What would you like to do?"},
+    "ui.availability.open": {"ja": "受付中", "en": "Open now"},
     "ui.availability.closed_now": {
         "ja": "ただいま受付時間外（本日の受付 {hours}）",
         "en": "Closed now (today: {hours})",
@@ -69,6 +70,11 @@ UI_MESSAGES: dict[str, Mapping[str, str]] = {
         "ja": "暗証番号は入力しません。お名前・住所・個人番号は読み取りません。",
         "en": "No PIN is needed. Your name, address and My Number are not read.",
     },
+    "ui.card.leave": {
+        "ja": "確認が終わるまで、置いたままにしてください。",
+        "en": "Leave it there until the check is finished.",
+    },
+    "ui.card.checking": {"ja": "確認している項目", "en": "What is being checked"},
     "ui.card.reading": {
         "ja": "読み取っています。カードを動かさないでください。",
         "en": "Reading. Please do not move the card.",
@@ -106,6 +112,10 @@ UI_MESSAGES: dict[str, Mapping[str, str]] = {
     "ui.get_ticket": {"ja": "番号札を受け取る", "en": "Get a ticket"},
     "ui.ticket.issuing": {"ja": "番号札を印刷しています…", "en": "Printing your ticket…"},
     "ui.ticket.your_number": {"ja": "あなたの番号", "en": "Your number"},
+    "ui.ticket.take_card": {
+        "ja": "カードをお忘れなく。読み取り機からお取りください。",
+        "en": "Do not forget your card: take it from the reader.",
+    },
     "ui.ticket.take": {"ja": "番号札をお取りください。", "en": "Please take your ticket."},
     "ui.ticket.print_failed": {
         "ja": "番号札を印刷できませんでした。この番号を係員にお見せください。",

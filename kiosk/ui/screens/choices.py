@@ -13,7 +13,10 @@ from kiosk.ui.scene import Scene
 
 
 def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
-    """Every procedure, open or not: a closed one is greyed with why, yet tappable (the flow explains)."""
+    """Every procedure with today's state in words: open, closed (with today's hours) or full.
+
+    One that cannot be served is greyed and says why; a tap on it does not start it but leads to
+    the refusal screen (the flow refuses it before any question), which says when to come back."""
     room = heading(p, frame.content, scene.t("ui.procedure.title"))
     choices = []
     for procedure in Procedure:
@@ -33,7 +36,7 @@ def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
 
 def _availability_text(scene: Scene, procedure: Procedure, state: Availability, brief: bool = False) -> str | None:
     if state is Availability.OPEN:
-        return None
+        return scene.t("ui.availability.open")  # said in words too: the colour alone would not tell
     if state is Availability.CLOSED_NOW:
         key = "ui.availability.closed_now_brief" if brief else "ui.availability.closed_now"
         return scene.t(key, hours=scene.hours_today(procedure))

@@ -71,12 +71,36 @@ def draw_ticket(p: Painter, scene: Scene, frame: Frame) -> None:
         Headline(scene.t("ui.ticket.your_number"), TITLE),
         Headline(visit.ticket_label or "", HUGE, least=0.4),
     ]
-    where = _counter(scene, visit.route, Align.CENTER) if visit.route is not None else []
+    route = visit.route
+    where = _counter(scene, route, Align.CENTER) if route is not None else []
+    take: Section = [Gap(2), Headline(scene.t("ui.ticket.take"), BIG)]
+    if scene.state.card_present:  # forgotten cards are the classic kiosk failure: say it now
+        take = [alert(Outcome.WARN, scene.t("ui.ticket.take_card"), BODY_BOLD), *take]
     if stage is TicketStage.PRINT_FAILED:
-        sections: list[Section] = [number, [alert(Outcome.WARN, scene.t("ui.ticket.print_failed"))], where]
-    else:
-        sections = [number, where, [Gap(2), Headline(scene.t("ui.ticket.take"), BIG)]]
-    stack(p, area, [sections], middle=True)
+        take = [alert(Outcome.WARN, scene.t("ui.ticket.print_failed"))]
+    if route is None:
+        stack(p, area, [[number, where, take]], middle=True)
+        return
+    full = [number, where, _fee_total(scene, route), _bring(scene, route, listed=True), take]
+    brief = [number, where, _fee_total(scene, route), _bring(scene, route, listed=False), take]
+    stack(p, area, [full, brief], middle=True, columns=False)
+
+
+def _fee_total(scene: Scene, route: Route) -> Section:
+    """The fee in one line: the total estimate, or "ask at the counter" when it is not known."""
+    total = route.fee.total_yen
+    amount = scene.t("fee.ask") if total is None else scene.t("fee.yen", yen=total)
+    return [Gap(1), Pair(scene.t("ui.confirm.fees"), amount, BODY_BOLD)]
+
+
+def _bring(scene: Scene, route: Route, *, listed: bool) -> Section:
+    if not route.bring:
+        return []
+    labels = [item.label.get(scene.lang) for item in route.bring]
+    head = Para(scene.t("ui.confirm.bring"), BODY_BOLD)
+    if listed:
+        return [head, *(Bullet(label, BODY) for label in labels)]
+    return [head, Para(scene.t("ui.list.join").join(labels), BODY)]
 
 
 def draw_goodbye(p: Painter, scene: Scene, frame: Frame) -> None:

@@ -136,6 +136,10 @@ def scenarios(config: SiteConfig, lang: str) -> list[Scenario]:
     add("confirm-enquiry", [ChooseProcedure(Procedure.ENQUIRY)])
     add("ticket-issuing", TO_TICKET)
     add("ticket-printed", [*TO_TICKET, TicketIssued("R-012", printed=True)])
+    add(
+        "ticket-printed-card-on-reader",
+        [*MYNA_SERVICE, CardInserted(), CardRead(GOOD_CARD), Continue(), Continue(), TicketIssued("M-003", True)],
+    )
     add("ticket-print-failed", [*TO_TICKET, TicketIssued("R-012", printed=False)])
     add("ticket-failed", [*TO_TICKET, TicketFailed("store_unavailable")])
     add("goodbye", [*TO_TICKET, TicketIssued("R-012", printed=True), Continue()])

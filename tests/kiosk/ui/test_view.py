@@ -279,3 +279,44 @@ def test_a_language_bar_too_wide_for_the_screen_becomes_a_chooser(config: SiteCo
     assert {f"lang:{code}" for code in six} | {"close"} == set(view.buttons())  # nothing below answers
     assert view.press(view.buttons()["lang:vi"].center) == ChooseLanguage("vi")
     assert not view.chooser_open
+
+
+def _scenario(config: SiteConfig, name: str, lang: str = "en") -> Scenario:
+    return next(s for s in scenarios(config, lang) if s.name == name)
+
+
+def _render_words(config: SiteConfig, name: str, lang: str = "en") -> str:
+    scenario = _scenario(config, name, lang)
+    view = KioskView(scenario.config, simulation=True)
+    view.render(scenario.state, scenario.now)
+    return _words(view).replace("\n", " ")
+
+
+def test_every_procedure_says_its_state_today_in_words(config: SiteConfig) -> None:
+    morning = _render_words(config, "procedure")
+    assert morning.count("Open now") == len(Procedure)
+    late = _render_words(config, "procedure-late-morning")
+    assert "Closed now" in late and "13:00–14:30" in late
+    assert _render_words(config, "procedure-full").count("Full for today") == 2
+
+
+def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteConfig) -> None:
+    waiting = _render_words(config, "card-waiting")
+    assert "Place your My Number card flat on the card reader." in waiting
+    assert "Leave it there until the check is finished." in waiting
+    reading = _render_words(config, "card-reading")
+    assert "What is being checked" in reading
+    assert "Card expiry date" in reading and "Electronic certificate" in reading
+
+
+def test_the_ticket_screen_shows_number_counter_fee_and_what_to_bring(config: SiteConfig) -> None:
+    words = _render_words(config, "ticket-printed")
+    assert "R-012" in words and "Counter 1 (1F)" in words
+    assert "Fees (estimate)" in words and "¥" in words
+    assert "Have these ready at the counter" in words and "Renewal notice" in words
+    assert "Do not forget your card" not in words  # no card on the reader in this visit
+
+
+def test_the_ticket_screen_reminds_of_a_card_still_on_the_reader(config: SiteConfig) -> None:
+    assert _scenario(config, "ticket-printed-card-on-reader").state.card_present
+    assert "Do not forget your card: take it from the reader." in _render_words(config, "ticket-printed-card-on-reader")
