@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SRC    := kiosk drivers tests
 
-.PHONY: setup demo demo-headless test lint typecheck bench clean
+.PHONY: setup demo demo-headless test lint typecheck bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock image-build/dev-packages.txt
 	image-build/install-system-packages
@@ -37,6 +37,11 @@ typecheck: setup
 test: lint typecheck
 	$(BIN)/kiosk check-config config
 	$(BIN)/pytest
+
+# After editing kiosk/locale/*/LC_MESSAGES/kiosk.po: bring every catalog in line with the Japanese
+# source (keys, order, translator hints) and list what is not translated yet.
+messages: setup
+	$(BIN)/python -m kiosk.catalogs
 
 bench: setup
 	$(BIN)/python -m kiosk.bench --out bench-results.json

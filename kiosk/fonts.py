@@ -1,32 +1,168 @@
-"""Where the kiosk's fonts are. BIZ UD Gothic (Debian `fonts-morisawa-bizud-gothic`) is the
-universal-design face used by Japanese public bodies; the proportional "P" variant reads better
-for running text, the fixed one lines up digits on tickets.
+"""Which font draws which language, and where the font files are.
 
-Pure path lookup: no pygame, no Pillow. A missing font is an error naming the package, never a
-silent fallback to a face that draws Japanese as boxes.
+BIZ UD Gothic (Debian `fonts-morisawa-bizud-gothic`) is the universal-design face used by Japanese
+public bodies: the proportional "P" variant for running text, the fixed one for queue numbers
+(digits line up, "0" and "O" differ). It also draws every letter of English and Portuguese
+(ã, ç, é, õ …), so ja, ja-easy, en and pt-BR use it. It lacks Vietnamese's stacked diacritics
+(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so:
+  - vi uses Noto Sans (`fonts-noto-core`), designed with Vietnamese in mind;
+  - zh-Hans uses Noto Sans CJK SC (`fonts-noto-cjk`), face 2 of the NotoSansCJK .ttc collection:
+    the JP face (0) maps the same code points but draws shared characters in Japanese forms.
+Queue numbers (digits, A-Z, "-") use the BIZ UD fixed face in every language.
+
+Each language has a stack: its own font first, then fallbacks. A text is drawn in the first font
+of the stack that has every one of its characters (`font_for`), so a language's name in itself on
+another language's screen, the Japanese clerk lines on a Vietnamese ticket, or the site name in
+Japanese on a Chinese screen never show as boxes. Noto Sans CJK JP draws Japanese, Latin with
+Vietnamese, and simplified Chinese, so it ends every stack. Tests hold every language's words to
+its stack (and its own font where the words are its own).
+
+Path lookup and the fonts' character maps (`kiosk.sfnt`): no pygame, no Pillow. A missing font is
+an error naming the package, never a silent fallback to a face that draws boxes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache, lru_cache
 from pathlib import Path
 
+from kiosk import sfnt
 from kiosk.errors import KioskError
-
-FONT_DIRS = (Path("/usr/share/fonts/truetype/bizud-gothic"), Path("/usr/local/share/fonts/bizud-gothic"))
-PACKAGE = "fonts-morisawa-bizud-gothic"
 
 
 class Face(StrEnum):
-    REGULAR = "BIZUDPGothic-Regular.ttf"
-    BOLD = "BIZUDPGothic-Bold.ttf"
-    FIXED = "BIZUDGothic-Regular.ttf"
-    FIXED_BOLD = "BIZUDGothic-Bold.ttf"
+    """The role of a text's type; each language's font stack says which file plays it."""
+
+    REGULAR = "regular"
+    BOLD = "bold"
+    FIXED = "fixed"  # queue numbers
+    FIXED_BOLD = "fixed-bold"
 
 
-def font_path(face: Face) -> Path:
-    for folder in FONT_DIRS:
-        path = folder / face.value
-        if path.is_file():
-            return path
-    raise KioskError(f"font {face.value} not found in {', '.join(map(str, FONT_DIRS))}: install {PACKAGE}")
+@dataclass(frozen=True)
+class FontFile:
+    name: str  # file name, looked up in `dirs`
+    index: int  # the face within a collection (.ttc); 0 for a plain font file
+    package: str  # the Debian package that installs it
+    dirs: tuple[Path, ...]
+
+    @property
+    def path(self) -> Path:
+        for folder in self.dirs:
+            path = folder / self.name
+            if path.is_file():
+                return path
+        raise KioskError(f"font {self.name} not found in {', '.join(map(str, self.dirs))}: install {self.package}")
+
+    def __str__(self) -> str:
+        return f"{self.name}#{self.index}" if self.index else self.name
+
+
+_BIZUD_DIRS = (Path("/usr/share/fonts/truetype/bizud-gothic"), Path("/usr/local/share/fonts/bizud-gothic"))
+_NOTO_DIRS = (Path("/usr/share/fonts/truetype/noto"),)
+_NOTO_CJK_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
+_BIZUD, _NOTO, _NOTO_CJK = "fonts-morisawa-bizud-gothic", "fonts-noto-core", "fonts-noto-cjk"
+
+_FIXED = {
+    Face.FIXED: FontFile("BIZUDGothic-Regular.ttf", 0, _BIZUD, _BIZUD_DIRS),
+    Face.FIXED_BOLD: FontFile("BIZUDGothic-Bold.ttf", 0, _BIZUD, _BIZUD_DIRS),
+}
+BIZ_UD = {
+    Face.REGULAR: FontFile("BIZUDPGothic-Regular.ttf", 0, _BIZUD, _BIZUD_DIRS),
+    Face.BOLD: FontFile("BIZUDPGothic-Bold.ttf", 0, _BIZUD, _BIZUD_DIRS),
+    **_FIXED,
+}
+NOTO_SANS = {
+    Face.REGULAR: FontFile("NotoSans-Regular.ttf", 0, _NOTO, _NOTO_DIRS),
+    Face.BOLD: FontFile("NotoSans-Bold.ttf", 0, _NOTO, _NOTO_DIRS),
+    **_FIXED,
+}
+NOTO_CJK_JP = {
+    Face.REGULAR: FontFile("NotoSansCJK-Regular.ttc", 0, _NOTO_CJK, _NOTO_CJK_DIRS),
+    Face.BOLD: FontFile("NotoSansCJK-Bold.ttc", 0, _NOTO_CJK, _NOTO_CJK_DIRS),
+    **_FIXED,
+}
+NOTO_CJK_SC = {
+    Face.REGULAR: FontFile("NotoSansCJK-Regular.ttc", 2, _NOTO_CJK, _NOTO_CJK_DIRS),
+    Face.BOLD: FontFile("NotoSansCJK-Bold.ttc", 2, _NOTO_CJK, _NOTO_CJK_DIRS),
+    **_FIXED,
+}
+Family = dict[Face, FontFile]
+
+# language -> its own family first, then fallbacks. A language not listed uses Japanese's.
+STACKS: dict[str, tuple[Family, ...]] = {
+    "ja": (BIZ_UD, NOTO_CJK_JP),
+    "ja-easy": (BIZ_UD, NOTO_CJK_JP),
+    "en": (BIZ_UD, NOTO_CJK_JP),
+    "pt-BR": (BIZ_UD, NOTO_CJK_JP),
+    "vi": (NOTO_SANS, NOTO_CJK_JP),
+    "zh-Hans": (NOTO_CJK_SC, NOTO_CJK_JP),
+}
+DEFAULT_LANGUAGE = "ja"
+
+
+def font_files(face: Face, lang: str) -> tuple[FontFile, ...]:
+    """The fonts that may draw `lang`'s text in this role, the language's own first."""
+    stack = STACKS.get(lang) or STACKS[DEFAULT_LANGUAGE]
+    return tuple(dict.fromkeys(family[face] for family in stack))
+
+
+def own_font(face: Face, lang: str) -> FontFile:
+    """The language's own font for this role."""
+    return font_files(face, lang)[0]
+
+
+@cache
+def coverage(font: FontFile) -> sfnt.Coverage:
+    """The characters the font draws (read once per process from its character map)."""
+    return sfnt.coverage(font.path, font.index)
+
+
+@lru_cache(maxsize=8192)
+def font_for(face: Face, lang: str, text: str = "") -> FontFile:
+    """The first font of `lang`'s stack that draws every character of `text`; the language's own
+    font when none does (then the missing glyphs show, and the tests name them)."""
+    stack = font_files(face, lang)
+    for font in stack:
+        if not coverage(font).missing(text):
+            return font
+    return stack[0]
+
+
+def font_path(face: Face, lang: str = DEFAULT_LANGUAGE, text: str = "") -> Path:
+    """A file holding just the chosen face, for renderers that open only a file's first face
+    (pygame-ce's `pygame.font.Font`, i.e. SDL_ttf). Pillow can take `FontFile.path` and `.index`."""
+    return single_face_path(font_for(face, lang, text))
+
+
+@cache
+def single_face_path(font: FontFile) -> Path:
+    """The font's own file when it is the first face; else its face copied out once into the cache
+    (`$CACHE_DIRECTORY/fonts` under systemd, else `$XDG_CACHE_HOME` or ~/.cache, then `kiosk/fonts`),
+    named by the source's size and time, so an updated font package is copied anew."""
+    source = font.path
+    if font.index == 0:
+        return source
+    stat = source.stat()
+    stamp = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+    target = _cache_dir() / f"{source.stem}-{font.index}-{stamp}.otf"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = sfnt.single_face(source.read_bytes(), font.index, source)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as part:
+            part.write(data)
+        os.replace(part.name, target)  # atomic: a second process never opens half a font
+    return target
+
+
+def _cache_dir() -> Path:
+    systemd = os.environ.get("CACHE_DIRECTORY")  # the unit's own cache directory (CacheDirectory=)
+    if systemd:
+        return Path(systemd.split(":")[0]) / "fonts"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kiosk" / "fonts"

@@ -25,7 +25,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.errors import KioskError
-from kiosk.fonts import Face, font_path
+from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for
 from kiosk.ticket.document import (
     Align,
     FeedBlock,
@@ -68,7 +68,7 @@ def render_ticket(document: TicketDocument) -> Image.Image:
     pieces: list[_Piece] = []
     for block in document.blocks:
         if isinstance(block, TextBlock):
-            pieces += _text(block, width)
+            pieces += _text(block, width, document.lang)
         elif isinstance(block, RuleBlock):
             pieces.append(_rule(width))
         elif isinstance(block, FeedBlock):
@@ -93,13 +93,19 @@ def save_ticket_png(document: TicketDocument, path: Path) -> None:
 # --- fonts ---------------------------------------------------------------------------------------
 
 
+def _font(face: Face, size: int, lang: str = DEFAULT_LANGUAGE, text: str = "") -> ImageFont.FreeTypeFont:
+    """The ticket language's font that draws all of `text` (kiosk.fonts.font_for): the Japanese
+    clerk lines of a Vietnamese ticket come out in a face that has Japanese."""
+    return _load(font_for(face, lang, text), size)
+
+
 @lru_cache(maxsize=64)
-def _font(face: Face, size: int) -> ImageFont.FreeTypeFont:
-    """Each (face, size) loaded once per process: loading a CJK face costs ~10 ms."""
-    path = font_path(face)
+def _load(file: FontFile, size: int) -> ImageFont.FreeTypeFont:
+    """Each (font, size) loaded once per process: loading a CJK face costs ~10 ms."""
+    path = file.path
     try:
-        # BASIC layout: Japanese and Latin need no shaping, and it is faster than raqm.
-        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+        # BASIC layout: Japanese, Latin and precomposed Vietnamese need no shaping, and it is faster than raqm.
+        return ImageFont.truetype(str(path), size, index=file.index, layout_engine=ImageFont.Layout.BASIC)
     except OSError as exc:
         raise KioskError(f"cannot load font {path}: {exc}") from exc
 
@@ -128,11 +134,11 @@ def _face(block: TextBlock) -> Face:
 # --- text ----------------------------------------------------------------------------------------
 
 
-def _text(block: TextBlock, width: int) -> list[_Piece]:
+def _text(block: TextBlock, width: int, lang: str) -> list[_Piece]:
     usable = width - 2 * MARGIN_DOTS
     if block.size is Size.HUGE:
-        return [_huge(block, width, usable)]
-    font = _font(_face(block), SIZE_DOTS[block.size])
+        return [_huge(block, width, usable, lang)]
+    font = _font(_face(block), SIZE_DOTS[block.size], lang, block.text)
     ascent, descent = font.getmetrics()
     line_height = ascent + descent + SIZE_DOTS[block.size] // 5
     bullet = next((b for b in BULLETS if block.text.startswith(b)), None)
@@ -165,13 +171,13 @@ def _band(line: str, font: ImageFont.FreeTypeFont, x: int, width: int, height: i
     return band
 
 
-def _huge(block: TextBlock, width: int, usable: int) -> _Piece:
+def _huge(block: TextBlock, width: int, usable: int, lang: str) -> _Piece:
     """The queue number on one line, shrunk to fit narrow paper, cropped to its ink."""
     face, size = _face(block), SIZE_DOTS[Size.HUGE]
-    font = _font(face, size)
+    font = _font(face, size, lang, block.text)
     length = text_length(font, block.text)
     if length > usable:
-        font = _font(face, max(int(size * usable / length), 1))
+        font = _font(face, max(int(size * usable / length), 1), lang, block.text)
     left, top, right, bottom = (round(v) for v in font.getbbox(block.text, anchor="la"))
     x = MARGIN_DOTS - left if block.align is Align.LEFT else (width - (right - left)) // 2 - left
 

@@ -112,7 +112,7 @@ class Painter:
     ) -> tuple[str, ...]:
         """Wrapped lines; `balanced` avoids a lonely last word (for drawing), keeping their number."""
         wrapper = wrap_balanced if balanced else wrap
-        return wrapper(text, style.face, self.px(style, scale), max(1, width))
+        return wrapper(text, style.face, self.px(style, scale), max(1, width), self.lang)
 
     def line_h(self, style: TextStyle, scale: float = 1.0) -> int:
         return line_height(self.px(style, scale), LINE_SPACING)
@@ -134,7 +134,7 @@ class Painter:
         return 0.6
 
     def line_w(self, text: str, style: TextStyle, scale: float = 1.0) -> int:
-        return self.cache.render(text, style.face, self.px(style, scale), style.color).get_width()
+        return self.cache.render(text, style.face, self.px(style, scale), style.color, self.lang).get_width()
 
     def text(
         self,
@@ -159,7 +159,7 @@ class Painter:
         total = len(lines) * lh
         y = box.y + (box.h - total) // 2 if middle else box.y
         for line in lines:
-            surf = self.cache.render(line, style.face, px, color or style.color)
+            surf = self.cache.render(line, style.face, px, color or style.color, self.lang, whole=text)
             rect = surf.get_rect()
             rect.centery = y + lh // 2
             if align is Align.LEFT:

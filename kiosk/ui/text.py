@@ -16,10 +16,10 @@ from functools import lru_cache
 
 import pygame
 
-from kiosk.fonts import Face, font_path
+from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for, single_face_path
 from kiosk.ui.theme import Color
 
-_FONTS: dict[tuple[Face, int], pygame.font.Font] = {}
+_FONTS: dict[tuple[FontFile, int], pygame.font.Font] = {}
 
 # Characters that must not begin a line (they close something or trail a word)...
 _NO_START = frozenset(
@@ -29,14 +29,17 @@ _NO_START = frozenset(
 _NO_END = frozenset("「『（［｛〈《【〔([{〜–")
 
 
-def font(face: Face, px: int) -> pygame.font.Font:
-    """The face at this pixel size, opened once per process."""
-    key = (face, px)
+def font(face: Face, px: int, lang: str = DEFAULT_LANGUAGE, text: str = "") -> pygame.font.Font:
+    """The font of `lang` that draws all of `text` (kiosk.fonts.font_for) at this pixel size,
+    opened once per process. Measure and draw one text with the same `text`, so a paragraph's
+    lines are all drawn in the font it was wrapped with."""
+    file = font_for(face, lang, text)
+    key = (file, px)
     loaded = _FONTS.get(key)
     if loaded is None:
         if not pygame.font.get_init():
             pygame.font.init()
-        loaded = pygame.font.Font(font_path(face), px)
+        loaded = pygame.font.Font(single_face_path(file), px)
         _FONTS[key] = loaded
     return loaded
 
@@ -83,14 +86,14 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def wrap(text: str, face: Face, px: int, width: int) -> tuple[str, ...]:
+def wrap(text: str, face: Face, px: int, width: int, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     """The lines `text` takes at this font and width. Explicit newlines are kept.
 
     Japanese may break anywhere, but reads better broken between phrases, so a line ends at the
     last likely phrase boundary in its last part: 「手続はできます。／ご注意があります。」 rather
     than 「…ます。ご／注意…」.
     """
-    f = font(face, px)
+    f = font(face, px, lang, text)
 
     def fits(s: str) -> bool:
         return f.size(s.rstrip())[0] <= width
@@ -161,16 +164,16 @@ def _phrase_end(line: list[str], nxt: str, f: pygame.font.Font, width: int) -> i
 
 
 @lru_cache(maxsize=4096)
-def wrap_balanced(text: str, face: Face, px: int, width: int) -> tuple[str, ...]:
+def wrap_balanced(text: str, face: Face, px: int, width: int, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     """Like `wrap`, but a last line of a word or two (an orphan like 「い。」) is avoided by
     wrapping a little narrower, as long as that takes no more lines. Narrowing in small steps
     keeps the phrase breaks that `wrap` finds; a search for the narrowest width would not."""
-    lines = wrap(text, face, px, width)
-    f = font(face, px)
+    lines = wrap(text, face, px, width, lang)
+    f = font(face, px, lang, text)
     if len(lines) < 2 or f.size(lines[-1])[0] >= width // 4:
         return lines
     for step in range(1, 11):
-        narrower = wrap(text, face, px, round(width * (1 - 0.04 * step)))
+        narrower = wrap(text, face, px, round(width * (1 - 0.04 * step)), lang)
         if len(narrower) > len(lines):
             break
         if f.size(narrower[-1])[0] >= width // 4:
@@ -183,18 +186,22 @@ class RenderedText:
 
     def __init__(self, capacity: int = 768) -> None:
         self.capacity = capacity
-        self._cache: OrderedDict[tuple[str, Face, int, Color], pygame.Surface] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, FontFile, int, Color], pygame.Surface] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._cache)
 
-    def render(self, text: str, face: Face, px: int, color: Color) -> pygame.Surface:
-        key = (text, face, px, color)
+    def render(
+        self, text: str, face: Face, px: int, color: Color, lang: str = DEFAULT_LANGUAGE, whole: str | None = None
+    ) -> pygame.Surface:
+        """`text` in `lang`'s font for `whole` (the paragraph it is a line of; itself by default)."""
+        sample = text if whole is None else whole
+        key = (text, font_for(face, lang, sample), px, color)
         surface = self._cache.get(key)
         if surface is not None:
             self._cache.move_to_end(key)
             return surface
-        surface = font(face, px).render(text, True, color)
+        surface = font(face, px, lang, sample).render(text, True, color)
         self._cache[key] = surface
         if len(self._cache) > self.capacity:
             self._cache.popitem(last=False)

@@ -1,0 +1,150 @@
+"""The message catalogs on disk: kiosk/locale/<lang>/LC_MESSAGES/kiosk.po, read with Babel.
+
+The one module that reads the words from files. `kiosk.messages` (pure: lookups only) asks it once,
+lazily, for every catalog; the layering test names this as the pure core's single permitted
+reader, because the files are package data that ship with the code, like the code itself.
+
+Message ids are stable keys (`reason.R18.sign_password_locked`), not source sentences: the
+Japanese catalog is the source every other language is translated from. `python -m kiosk.catalogs`
+(`make messages`) brings the other catalogs in line with it: same keys in the same (sorted) order,
+new keys added empty for the translator, removed ones dropped, and above each entry the Japanese
+(and English) words as a translator's comment.
+
+A catalog that does not parse is an error naming the file and line; an empty or fuzzy entry counts
+as untranslated (the lookup falls back to Japanese, and the tests fail).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from kiosk.errors import KioskError
+
+DOMAIN = "kiosk"
+_MSGID = re.compile(r'^msgid "(.+)"$', re.MULTILINE)
+SOURCE = "ja"  # the language every other catalog is translated from
+HINT_LANGUAGES = ("ja", "en")  # shown as translator comments in the other catalogs
+# Words for a language's header comment (the catalog names itself; these are for people opening the file).
+_NAMES = {
+    "ja": "Japanese",
+    "ja-easy": "Easy Japanese (やさしい日本語)",
+    "en": "English",
+    "pt-BR": "Portuguese (Brazil)",
+    "vi": "Vietnamese",
+    "zh-Hans": "Simplified Chinese",
+}
+
+
+def locale_dir() -> Traversable:
+    return files("kiosk") / "locale"
+
+
+def catalog_file(lang: str, root: Traversable | None = None) -> Traversable:
+    return (root or locale_dir()) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(lang: str, root: Traversable | None = None) -> Catalog:
+    """One language's catalog, parsed strictly."""
+    path = catalog_file(lang, root)
+    if not path.is_file():
+        raise KioskError(f"no message catalog for {lang!r}: {path} is missing")
+    try:
+        data = path.read_bytes()
+        ids = _MSGID.findall(data.decode("utf-8"))
+        catalog = read_po(io.BytesIO(data), abort_invalid=True, charset="utf-8")
+    except (PoFileError, UnicodeDecodeError) as exc:
+        raise KioskError(f"{path}: {exc}") from exc
+    twice = sorted({key for key in ids if ids.count(key) > 1})
+    if twice:  # Babel keeps one silently; two entries for a key are a merge gone wrong
+        raise KioskError(f"{path}: keys defined twice: {', '.join(twice)}")
+    return catalog
+
+
+def read_words(languages: Iterable[str], root: Traversable | None = None) -> dict[str, dict[str, str]]:
+    """key -> lang -> words, for every translated entry (not empty, not fuzzy) of each catalog."""
+    words: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        for message in read_catalog(lang, root):
+            if not message.id or message.fuzzy or not isinstance(message.id, str):
+                continue
+            if isinstance(message.string, str) and message.string:
+                words.setdefault(message.id, {})[lang] = message.string
+    return words
+
+
+# --- keeping the translations in line with the Japanese source (a developer's command) -----------
+
+
+def _header(lang: str) -> str:
+    return (
+        f"# Words of the lobby kiosk in {_NAMES.get(lang, lang)}. Message ids are stable keys; the Japanese\n"
+        "# catalog is the source. After editing, run `make messages` (see README, Messages).\n"
+        'msgid ""\n'
+        'msgstr ""\n'
+        f'"Language: {lang}\\n"\n'
+        '"MIME-Version: 1.0\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Content-Transfer-Encoding: 8bit\\n"\n\n'
+    )
+
+
+def normalized(lang: str, source: Catalog, hints: Mapping[str, Catalog], current: Catalog | None) -> str:
+    """The text `lang`'s catalog should have: the source's keys, sorted, with this language's
+    words where it has them (its translator comments kept), and the source words as hints."""
+    out = Catalog(fuzzy=False)
+    keys = sorted(str(m.id) for m in source if m.id)
+    for key in keys:
+        mine = current.get(key) if current is not None else None
+        string = mine.string if mine is not None and isinstance(mine.string, str) else ""
+        flags = ["fuzzy"] if mine is not None and mine.fuzzy else []
+        auto = []
+        if lang != SOURCE:
+            for hint_lang, hint in hints.items():
+                entry = hint.get(key)
+                if hint_lang != lang and entry is not None and entry.string:
+                    auto.append(f"{hint_lang}: {entry.string}".replace("\n", "\\n"))
+        user = list(mine.user_comments) if mine is not None else []
+        out.add(key, string, auto_comments=auto, user_comments=user, flags=flags)
+    buffer = io.BytesIO()
+    write_po(buffer, out, width=0, omit_header=True, sort_output=False)
+    return _header(lang) + buffer.getvalue().decode("utf-8")
+
+
+def main() -> int:
+    """Rewrite every catalog in normal form; list what is untranslated (exit 1 if anything is)."""
+    from kiosk.messages import LANGUAGES  # the languages the kiosk offers are named with the lookup
+
+    source = read_catalog(SOURCE)
+    hints = {lang: read_catalog(lang) for lang in HINT_LANGUAGES}
+    untranslated = 0
+    for lang in LANGUAGES:
+        path = Path(str(catalog_file(lang)))
+        current = read_catalog(lang) if path.is_file() else None
+        wanted = normalized(lang, source, hints, current)
+        if not path.is_file() or path.read_text(encoding="utf-8") != wanted:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(wanted, encoding="utf-8")
+            print(f"rewrote {path}")
+        for key in (str(m.id) for m in source if m.id):
+            if not _translated(current, key):
+                untranslated += 1
+                print(f"{lang}: {key} is not translated yet", file=sys.stderr)
+    return 1 if untranslated else 0
+
+
+def _translated(catalog: Catalog | None, key: str) -> bool:
+    message = catalog.get(key) if catalog is not None else None
+    return message is not None and not message.fuzzy and bool(message.string)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

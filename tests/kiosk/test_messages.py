@@ -1,0 +1,114 @@
+"""The words: every key in every language, the same placeholders, and a font that draws them.
+
+Covers the catalogs (kiosk/locale/*/LC_MESSAGES/kiosk.po) and the site config's texts. Glyphs
+are checked with FreeType through pygame-ce (`get_metrics` gives None for a character the face
+has no glyph for), on the very file and face index the screens and tickets use.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from pathlib import Path
+
+import pygame.freetype
+import pytest
+
+from kiosk.fonts import Face, FontFile, font_files, own_font
+from kiosk.messages import FALLBACK, LANGUAGES, catalog, has, keys, text
+from kiosk.site.load import load_site_config
+from kiosk.site.model import SiteConfig
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+
+def _fields(words: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(words) if name}
+
+
+@pytest.mark.parametrize("key", keys())
+def test_every_key_has_words_in_every_language(key: str) -> None:
+    entry = catalog()[key]
+    missing = [lang for lang in LANGUAGES if not entry.get(lang, "").strip()]
+    assert missing == [], f"{key}: no words in {missing}"
+
+
+@pytest.mark.parametrize("key", keys())
+def test_every_language_has_the_same_placeholders(key: str) -> None:
+    fields = {lang: frozenset(_fields(words)) for lang, words in catalog()[key].items()}
+    assert len(set(fields.values())) == 1, f"{key}: {fields}"
+
+
+def test_a_key_holds_words_only_in_the_kiosks_languages() -> None:
+    strays = {lang for entry in catalog().values() for lang in entry} - set(LANGUAGES)
+    assert strays == set()
+
+
+def test_lookup_formats_and_falls_back() -> None:
+    assert text("fee.yen", "ja", yen=3500) == "3,500円"
+    assert text("fee.yen", "en", yen=3500) == "¥3,500"
+    assert text("no.such.key", "en") == "no.such.key"
+    assert text("ui.back", "xx") == text("ui.back", FALLBACK)  # an unknown language reads Japanese
+    assert has("reason.R18.sign_password_locked")
+    assert not has("reason.R18.nothing")
+
+
+def _config() -> SiteConfig:
+    return load_site_config(CONFIG_DIR)
+
+
+def test_every_site_language_is_spoken_and_named_in_itself() -> None:
+    config = _config()
+    assert set(config.site.languages) <= set(LANGUAGES)
+    for code in config.site.languages:
+        assert catalog()[f"ui.lang.{code}"].get(code), code
+
+
+def _config_words(config: SiteConfig) -> dict[str, list[str]]:
+    """lang -> every text of the site config in that language."""
+    texts = [config.site.name]
+    texts += [c.name for c in config.counters.values()]
+    texts += [b.label for b in config.bring_items.values()]
+    return {lang: [t.by_lang[lang] for t in texts if lang in t.by_lang] for lang in config.site.languages}
+
+
+@cache
+def _typeface(font: FontFile) -> pygame.freetype.Font:
+    pygame.freetype.init()
+    return pygame.freetype.Font(str(font.path), 24, font_index=font.index)
+
+
+def _undrawable(font: FontFile, words: list[str]) -> list[str]:
+    chars = sorted({ch for w in words for ch in w if not ch.isspace()})
+    metrics = _typeface(font).get_metrics("".join(chars)) if chars else []
+    return [ch for ch, m in zip(chars, metrics, strict=True) if m is None]
+
+
+@pytest.mark.parametrize("face", [Face.REGULAR, Face.BOLD])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_languages_own_font_draws_every_character_of_its_words(lang: str, face: Face) -> None:
+    words = [entry[lang] for entry in catalog().values() if lang in entry]
+    words += _config_words(_config()).get(lang, [])
+    assert _undrawable(own_font(face, lang), words) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_font_stack_draws_what_other_languages_put_on_its_screens_and_tickets(lang: str) -> None:
+    # Language names in themselves (the language bar), and Japanese (clerk lines, the site name).
+    words = [catalog()[f"ui.lang.{code}"][code] for code in LANGUAGES]
+    words += [entry[FALLBACK] for entry in catalog().values()]
+    stack = font_files(Face.BOLD, lang)
+    for word in words:
+        assert any(not _undrawable(font, [word]) for font in stack), f"{lang}: nothing draws {word!r}"
+
+
+def test_the_fixed_face_draws_every_queue_number() -> None:
+    config = _config()
+    alphabet = ["".join(g.prefix for g in config.groups.values()) + "-0123456789"]
+    for lang in LANGUAGES:
+        assert _undrawable(own_font(Face.FIXED_BOLD, lang), alphabet) == [], lang
+
+
+def test_the_glyph_check_can_fail() -> None:
+    # BIZ UD Gothic has no Vietnamese stacked diacritics: the same check must see that.
+    assert _undrawable(own_font(Face.REGULAR, "ja"), ["Tiếng Việt"]) == ["ế", "ệ"]
