@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from kiosk.commands import card as card_commands
 from kiosk.commands import printer as printer_commands
+from kiosk.commands import run as run_commands
 from kiosk.errors import ConfigError, KioskError, UsageError
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
     demo.set_defaults(func=_demo)
 
-    for register in (card_commands.register, printer_commands.register):
+    for register in (run_commands.register, card_commands.register, printer_commands.register):
         register(sub)
     return parser
 

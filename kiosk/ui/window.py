@@ -30,6 +30,7 @@ from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui.png import save_png
+from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: date
         "Keys: see the panel; F12 saves a screenshot; Esc quits."
     )
 
+    touches = Touches(window.get_size())
     ticker = pygame.time.Clock()
     drawn_version, drawn_second = -1, None
     try:
@@ -106,8 +108,9 @@ def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: date
             for event in pygame.event.get():
                 if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
                     return 0
-                if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-                    x, y = event.pos
+                pos = touches.press(event)  # one action per touch, debounced (touch.py)
+                if pos is not None:
+                    x, y = pos
                     if x < frame[0]:
                         touch = view.press((int(x / scale), int(y / scale)))
                         if touch is not None:

@@ -1,0 +1,92 @@
+"""`kiosk run`: the appliance. Fullscreen on the console of a Raspberry Pi, a window on a laptop.
+
+The video driver is SDL's choice except where there is no desktop: with neither DISPLAY nor
+WAYLAND_DISPLAY set (the appliance boots to a console), SDL_VIDEODRIVER=kmsdrm draws straight to
+the screen through DRM/KMS; the pygame-ce wheels ship an SDL built with it (device-facts.md).
+Tests set SDL_VIDEODRIVER=dummy. `[screen].fullscreen` applies on the console only: on a
+desktop the kiosk is a window a developer can move.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.site.model import SiteConfig
+
+log = logging.getLogger(__name__)
+
+
+def video_driver(env: Mapping[str, str]) -> str | None:
+    """The SDL video driver to ask for: the one set, kmsdrm without a desktop, else SDL's default."""
+    if env.get("SDL_VIDEODRIVER"):
+        return env["SDL_VIDEODRIVER"]
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        return "kmsdrm"
+    return None
+
+
+def run_kiosk(config: SiteConfig, *, until: Callable[[], bool] = lambda: False) -> int:
+    """Run the kiosk until it is stopped (systemd, Ctrl+C, the window closed). `until` ends it
+    too (the benchmark's idle run)."""
+    driver = video_driver(os.environ)
+    if driver is not None:
+        os.environ["SDL_VIDEODRIVER"] = driver
+    import pygame  # only now: the driver must be chosen before SDL starts
+
+    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.devices import build_devices
+    from kiosk.shell.runtime import Runtime
+    from kiosk.ui.loop import KioskLoop, Presenter
+    from kiosk.ui.touch import Touches
+    from kiosk.ui.view import KioskView
+
+    pygame.display.init()  # no audio: the kiosk makes no sound through SDL
+    pygame.font.init()
+    actual = pygame.display.get_driver()
+    frame_size = config.screen.size
+    if config.screen.fullscreen and actual in ("kmsdrm", "KMSDRM"):
+        display = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        pygame.mouse.set_visible(False)
+    else:
+        display = pygame.display.set_mode(_window_size(frame_size, pygame.display.get_desktop_sizes()))
+        pygame.display.set_caption(config.site.name.get(config.site.default_language))
+    log.info("video driver %s, display %s, frame %s", actual, display.get_size(), frame_size)
+
+    # systemd stops the unit with SIGTERM: leave through `finally`, closing the ticket store.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    zone = ZoneInfo(config.site.timezone)
+
+    def clock() -> datetime:
+        return datetime.now(zone)
+
+    devices = build_devices(config, today=lambda: clock().date())
+    store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
+    try:
+        runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
+        view = KioskView(config, simulation=devices.simulated)
+        loop = KioskLoop(runtime, view, Presenter(display, frame_size), Touches(display.get_size()))
+        loop.run(lambda event: event.type == pygame.QUIT, until)
+    finally:
+        store.close()
+        for device in (devices.reader, devices.printer, devices.display):
+            device.close()
+        pygame.display.quit()  # fonts stay open: the process ends here anyway
+    return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _window_size(frame: tuple[int, int], desktops: list[tuple[int, int]]) -> tuple[int, int]:
+    """The frame's size, or smaller keeping its shape, to fit nine tenths of the desktop."""
+    if not desktops or desktops[0][1] <= 0:
+        return frame
+    room_w, room_h = desktops[0][0] * 0.9, desktops[0][1] * 0.9
+    scale = min(1.0, room_w / frame[0], room_h / frame[1])
+    return (round(frame[0] * scale), round(frame[1] * scale))

@@ -1,0 +1,110 @@
+"""The kiosk's event loop: touches to flow events, device polling, and a redraw only when needed.
+
+The appliance idles ten hours a day, so the loop is frugal: it looks at events and devices
+`POLL_HZ` times a second and sleeps in between (`pygame.event.wait()` alone wakes about a
+thousand times a second inside SDL, device-facts.md), and it draws a frame only when what the
+visitor sees changed: the flow's state (`Runtime.version`), the view's own state (a page, the
+language chooser), the idle countdown's second, or the minute (a window opens or closes).
+
+`Presenter` puts the kiosk frame on the display: as it is, turned a quarter when the panel's
+own mode is the other way round, or scaled to fit a laptop window; and maps a touch back.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import pygame
+
+from kiosk.domain.flow import IDLE_WARNING_SECONDS
+from kiosk.shell.runtime import Runtime
+from kiosk.ui.touch import Touches
+from kiosk.ui.view import KioskView
+
+POLL_HZ = 25
+
+
+class Presenter:
+    """The frame's place on the display surface: same size, turned, or scaled into a box."""
+
+    def __init__(self, display: pygame.Surface, frame_size: tuple[int, int], box: pygame.Rect | None = None) -> None:
+        self.display = display
+        self.frame_size = frame_size
+        box = box or display.get_rect()
+        fw, fh = frame_size
+        self.turned = (box.w, box.h) == (fh, fw) and fw != fh
+        shown = (fh, fw) if self.turned else (fw, fh)
+        self.scale = min(box.w / shown[0], box.h / shown[1])
+        size = (round(shown[0] * self.scale), round(shown[1] * self.scale))
+        self.rect = pygame.Rect((0, 0), size)
+        self.rect.center = box.center
+
+    def show(self, frame: pygame.Surface) -> None:
+        image = pygame.transform.rotate(frame, -90) if self.turned else frame  # a quarter clockwise
+        if self.scale != 1.0:
+            image = pygame.transform.smoothscale(image, self.rect.size)
+        self.display.blit(image, self.rect)
+
+    def to_frame(self, pos: tuple[int, int]) -> tuple[int, int] | None:
+        """Display position → frame position; None outside the frame."""
+        if not self.rect.collidepoint(pos):
+            return None
+        x = (pos[0] - self.rect.x) / self.scale
+        y = (pos[1] - self.rect.y) / self.scale
+        if self.turned:  # the frame's top edge is at the display's right
+            x, y = y, self.frame_size[1] - 1 - x
+        return (int(x), int(y))
+
+
+class KioskLoop:
+    def __init__(self, runtime: Runtime, view: KioskView, presenter: Presenter, touches: Touches) -> None:
+        self.runtime = runtime
+        self.view = view
+        self.presenter = presenter
+        self.touches = touches
+        self.frames = 0
+        self._drawn: tuple[object, ...] | None = None
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        """One input event; True when it was a touch on a button (a flow event or the view's own)."""
+        pos = self.touches.press(event)
+        at = self.presenter.to_frame(pos) if pos is not None else None
+        if at is None:
+            return False
+        version = self.view.version
+        action = self.view.press(at)
+        if action is not None:
+            self.runtime.dispatch(action)
+        return action is not None or self.view.version != version
+
+    def refresh(self) -> bool:
+        """Poll the devices, then draw a frame if anything visible changed; True when it drew."""
+        self.runtime.poll()
+        now = self.runtime.clock()
+        key = (self.runtime.version, self.view.version, self._countdown(now), now.hour, now.minute)
+        if key == self._drawn:
+            return False
+        self._drawn = key
+        self.presenter.show(self.view.render(self.runtime.state, now))
+        pygame.display.flip()
+        self.frames += 1
+        return True
+
+    def _countdown(self, now: datetime) -> int | None:
+        left = self.runtime.flow.idle_seconds_left(self.runtime.state, now)
+        return math.ceil(left) if left is not None and left <= IDLE_WARNING_SECONDS else None
+
+    def run(self, stop: Callable[[pygame.event.Event], bool], until: Callable[[], bool] = lambda: False) -> None:
+        """Until `stop` says an event ends it (or `until` says so): events, devices, maybe a frame, sleep."""
+        period = 1 / POLL_HZ
+        while not until():
+            started = time.monotonic()
+            for event in pygame.event.get():
+                if stop(event):
+                    return
+                self.handle(event)
+            self.refresh()
+            time.sleep(max(0.0, period - (time.monotonic() - started)))
