@@ -64,10 +64,16 @@ class PrinterStatus:
     online: bool | None  # None: the printer did not answer
     paper: PaperState
     cover_open: bool | None
+    error: bool | None = False  # cutter, mechanical or head error; None: not known
 
     @property
     def can_print(self) -> bool:
-        return self.online is True and self.paper in (PaperState.OK, PaperState.NEAR_END) and not self.cover_open
+        return (
+            self.online is True
+            and self.paper in (PaperState.OK, PaperState.NEAR_END)
+            and self.cover_open is False
+            and self.error is False
+        )
 
 
 class TicketPrinter(Protocol):

@@ -36,6 +36,9 @@ from kiosk.site.model import (
     FeeTable,
     LocalText,
     Orientation,
+    PrinterConfig,
+    PrinterConnection,
+    PrinterLink,
     ProcedureConfig,
     ScreenConfig,
     Site,
@@ -93,6 +96,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         fees = _read_fees(root.table("fees"), ctx)
         storage = _read_storage(root.table("storage"), file.parent)
         screen = _read_screen(root.table("screen"), ctx)
+        printer = _read_printer(root.table("printer"))
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
     return SiteConfig(
@@ -104,6 +108,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         bring_items=MappingProxyType(bring_items),
         storage=storage,
         screen=screen,
+        printer=printer,
         source=file.resolve(),
     )
 
@@ -253,6 +258,20 @@ class _Table:
             self.problem(key, f"each side must be between {lo} and {hi} pixels, got {width}x{height}")
             return (0, 0)
         return (width, height)
+
+    def seconds(self, key: str, lo: float, hi: float) -> float:
+        """A duration in seconds, integer or float, within [lo, hi]."""
+        value = self._get(key)
+        if value is None:
+            return lo
+        if type(value) not in (int, float):
+            self.problem(key, f"must be a number of seconds, got {_TOML_TYPES.get(type(value), 'a value')}")
+            return lo
+        assert isinstance(value, int | float)
+        if not lo <= value <= hi:
+            self.problem(key, f"must be between {lo:g} and {hi:g} seconds, got {value:g}")
+            return lo
+        return float(value)
 
     def boolean(self, key: str) -> bool:
         return bool(self._typed(key, bool))
@@ -599,3 +618,36 @@ def _read_storage(t: _Table, base: Path) -> Storage:
     with t:
         data_dir = t.string("data_dir")  # relative to the config file's folder
         return Storage(data_dir=(base / data_dir).resolve())
+
+
+_PRINTER_WIDTHS = {576: "80 mm paper", 384: "58 mm paper"}
+
+
+def _read_printer(t: _Table) -> PrinterConfig:
+    """`[printer]`: where the ticket printer is and how to talk to it. Parsing the URL opens nothing."""
+    with t:
+        url = t.string("url")
+        connection = PrinterConnection(url=url, link=PrinterLink.TCP, host="localhost")
+        if url.strip():
+            try:
+                connection = PrinterConnection.parse(url)
+            except ValueError as exc:
+                t.problem("url", str(exc))
+        width = t.integer("width_dots")
+        if t.alive and width and width not in _PRINTER_WIDTHS:
+            known = ", ".join(f"{w} ({what})" for w, what in _PRINTER_WIDTHS.items())
+            t.problem("width_dots", f"must be one of {known}, got {width}")
+        roll_length = t.optional_integer("roll_length_mm", lo=1000)  # absent = no software roll counter
+        roll_low = t.integer("roll_low_mm", lo=0)
+        if roll_length is not None and roll_low >= roll_length:
+            t.problem("roll_low_mm", f"must be less than roll_length_mm ({roll_length})")
+        return PrinterConfig(
+            connection=connection,
+            width_dots=width,
+            kanji=t.boolean("kanji"),
+            connect_timeout_s=t.seconds("connect_timeout_s", 0.1, 60),
+            write_timeout_s=t.seconds("write_timeout_s", 0.1, 120),
+            read_timeout_s=t.seconds("read_timeout_s", 0.05, 10),
+            roll_length_mm=roll_length,
+            roll_low_mm=roll_low,
+        )

@@ -1,22 +1,40 @@
-"""A `TicketDocument` as a thermal printer prints it: a 1-bit image, black on white, `width_dots` wide.
+"""A `TicketDocument` as a thermal printer prints it: bands of paper, and their 1-bit picture.
+
+One rendering for the screen preview, the ESC/POS driver and the printer emulator, so all three
+agree dot for dot: `ticket_bands` turns the blocks into what the printer is told to do, band by
+band, top to bottom:
+- `Raster`: one line of text (or the rule) drawn here with BIZ UD Gothic and cropped to its ink,
+  sent as a `GS v 0` raster image. Japanese must go as an image (device-facts.md: python-escpos
+  cannot encode it), and cropping matters: white paper costs bytes, and bytes cost seconds on a
+  115200-baud serial printer;
+- `Feed`: blank paper, fed (`ESC J`), never sent as white raster;
+- `Qr`: a QR code the printer draws itself (`GS ( k`, ~70 bytes instead of ~4.5 kB of image);
+- `NativeText`: a line in the printer's own 24-dot font, for Japanese-model printers in Kanji
+  mode (the site config's choice).
+`compose` lays the bands on paper the way the printer does (centred bands centred on the paper,
+left ones from dot 0); `render_ticket` is the two together, the preview.
 
 Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 22 (2.75 mm), NORMAL 28, LARGE 40 and
-HUGE 150 (the queue number, ~19 mm, readable across the hall). Text is drawn straight into a
-mode "1" image, so FreeType renders hinted monochrome glyphs: what a thermal head prints, with no
-grey to threshold. The queue number uses the fixed-width face (digits line up, "0" and "O" differ)
-and shrinks to fit narrow paper; every other line wraps, Japanese between any two characters
-(with the usual kinsoku: no line starts with 。、） or ends with （「), Latin between words. A
-left-aligned text that starts with a bullet ("・", "- ") hangs its further lines under the words
-after the bullet, so a list item that wraps still reads as one item.
+HUGE 150 (the queue number, ~19 mm, readable across the hall). The queue number is drawn at half
+size and printed with every dot doubled (raster quadruple mode): a quarter of the bytes, in steps
+of 0.25 mm nobody sees on a 19 mm digit. It uses the fixed-width face (digits line up, "0" and
+"O" differ) and shrinks to fit narrow paper. Text is drawn straight into mode "1" images, so
+FreeType renders hinted monochrome glyphs: what a thermal head prints, with no grey to threshold.
+Every other line wraps, Japanese between any two characters (with the usual kinsoku: no line
+starts with 。、） or ends with （「), Latin between words. A left-aligned text that starts with a
+bullet ("・", "- ") hangs its further lines under the words after the bullet.
 
-Used by the simulated printer, the on-screen preview and, later, the ESC/POS driver's raster
-path (device-facts.md: Japanese text must go to the printer as an image).
+Ink images (`Raster.image`, `qr_symbol`, `native_line`) are mode "1" with 1 = a black dot, as the
+printer's bits go; the paper (`compose`) is mode "1" with 1 = white.
+
+This module is past ~400 lines because the line layout, its wrapping and its composition must be
+one piece: the encoder and the preview agree only if they share every decision made here.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,8 +57,14 @@ from kiosk.ticket.document import (
 SIZE_DOTS = {Size.SMALL: 22, Size.NORMAL: 28, Size.LARGE: 40, Size.HUGE: 150}
 MARGIN_DOTS = 8  # each side; the printable width of the paper already excludes the unprintable edge
 RULE_DOTS = 2
-QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone, needed by scanners
-WHITE, BLACK = 1, 0
+QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone, needed by scanners (fed as blank paper above and below)
+QR_ERROR = "m"
+HUGE_SCALE = 2  # the queue number: drawn at half size, every dot printed 2x2
+NATIVE_CELL_DOTS = 24  # the printer's own font: Kanji 24x24, ANK (Font A) 12x24
+NATIVE_SCALE = {Size.SMALL: 1, Size.NORMAL: 1, Size.LARGE: 2}  # character size multipliers (GS !)
+NATIVE_LINE_GAP = 6  # dots fed after each native line
+WHITE, BLACK = 1, 0  # on the paper
+INK = 1  # in ink images
 
 _NO_LINE_START = frozenset(
     "、。，．,.：；:;？！?!・ー）」』】〕〉》〙”’)]}ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々ゝゞ円%"
@@ -48,46 +72,142 @@ _NO_LINE_START = frozenset(
 _NO_LINE_END = frozenset("（「『【〔〈《〘“‘([{¥￥")
 BULLETS = ("・", "- ", "• ")
 NBSP = "\u00a0"  # a space where a line must not break: "端末\u00a0lobby-1"
+NATIVE_ENCODING = "cp932"  # Shift_JIS as Japanese-model printers read it in Kanji mode (FS C 1)
 
-Draw = Callable[[Image.Image, int], None]  # draws a piece on the ticket at the given top
+
+# --- bands ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Piece:
-    """One band of the ticket: its height and how to draw it at a given top."""
+class Feed:
+    """Blank paper, `dots` high."""
 
-    height: int
-    draw: Draw | None  # None: blank paper
+    dots: int
 
 
-def render_ticket(document: TicketDocument) -> Image.Image:
-    """The ticket as a mode "1" image exactly `document.width_dots` wide."""
+@dataclass(frozen=True)
+class Raster:
+    """An ink image (mode "1", 1 = black), its width a multiple of 8 dots, cropped to its ink rows.
+
+    LEFT: its left edge is dot 0 of the paper (the margin is part of the image). CENTER: cropped
+    to its ink on both sides and centred on the paper by the printer (`ESC a 1`). `scale` 2
+    prints each dot as 2x2 dots.
+    """
+
+    image: Image.Image
+    align: Align
+    scale: int = 1
+
+    @property
+    def height(self) -> int:
+        return self.image.height * self.scale
+
+    @property
+    def width(self) -> int:
+        return self.image.width * self.scale
+
+
+@dataclass(frozen=True)
+class Qr:
+    """A QR code the printer draws (model 2, error level M), centred, `module` dots per module."""
+
+    data: str
+    module: int
+
+    @property
+    def height(self) -> int:
+        return qr_symbol(self.data, self.module).height
+
+
+@dataclass(frozen=True)
+class NativeText:
+    """One line in the printer's own font (Kanji mode); `text` is encodable as `NATIVE_ENCODING`."""
+
+    text: str
+    align: Align
+    bold: bool
+    scale: int
+
+    @property
+    def height(self) -> int:
+        return NATIVE_CELL_DOTS * self.scale
+
+
+Band = Feed | Raster | Qr | NativeText
+
+
+def band_height(band: Band) -> int:
+    return band.dots if isinstance(band, Feed) else band.height
+
+
+def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
+    """What the printer is told to print, top to bottom. `kanji`: text in the printer's own font
+    wherever it can encode it (Japanese-model printers); the queue number stays an image."""
     width = document.width_dots
     if width <= 2 * MARGIN_DOTS:
         raise ValueError(f"width_dots {width} is too narrow for a ticket")
-    pieces: list[_Piece] = []
+    bands: list[Band] = []
     for block in document.blocks:
         if isinstance(block, TextBlock):
-            pieces += _text(block, width, document.lang)
+            native = kanji and block.size is not Size.HUGE and _encodable(block.text)
+            bands += _native_text(block, width) if native else _text(block, width, document.lang)
         elif isinstance(block, RuleBlock):
-            pieces.append(_rule(width))
+            bands.append(_rule(width))
         elif isinstance(block, FeedBlock):
-            pieces.append(_Piece(max(block.dots, 0), None))
+            bands.append(Feed(max(block.dots, 0)))
         else:
-            pieces.append(_qr(block, width))
-    height = max(sum(p.height for p in pieces), 1)
-    image = Image.new("1", (width, height), WHITE)
+            bands += _qr(block, width)
+    return merge_feeds(bands)
+
+
+def merge_feeds(bands: Iterable[Band]) -> list[Band]:
+    """Neighbouring feeds as one, empty ones dropped: one `ESC J` per stretch of blank paper."""
+    merged: list[Band] = []
+    for band in bands:
+        if isinstance(band, Feed):
+            if band.dots <= 0:
+                continue
+            if merged and isinstance(merged[-1], Feed):
+                merged[-1] = Feed(merged[-1].dots + band.dots)
+                continue
+        merged.append(band)
+    return merged
+
+
+def compose(bands: Sequence[Band], width: int) -> Image.Image:
+    """The paper: mode "1", `width` dots wide, the bands laid top to bottom as the printer lays them."""
+    height = max(sum(band_height(b) for b in bands), 1)
+    paper = Image.new("1", (width, height), WHITE)
     top = 0
-    for piece in pieces:
-        if piece.draw is not None:
-            piece.draw(image, top)
-        top += piece.height
-    return image
+    for band in bands:
+        if isinstance(band, Raster):
+            ink = band.image if band.scale == 1 else _scaled(band.image, band.scale)
+            _stamp(paper, ink, band.align, top)
+        elif isinstance(band, Qr):
+            _stamp(paper, qr_symbol(band.data, band.module), Align.CENTER, top)
+        elif isinstance(band, NativeText):
+            _stamp(paper, native_line(band.text, band.bold, band.scale), band.align, top)
+        top += band_height(band)
+    return paper
 
 
-def save_ticket_png(document: TicketDocument, path: Path) -> None:
-    """Render and write a 1-bit PNG (what the simulated printer leaves behind)."""
-    render_ticket(document).save(path, format="PNG", optimize=False)
+def _stamp(paper: Image.Image, ink: Image.Image, align: Align, top: int) -> None:
+    x = 0 if align is Align.LEFT else (paper.width - ink.width) // 2
+    paper.paste(BLACK, (x, top, x + ink.width, top + ink.height), mask=ink)
+
+
+def _scaled(image: Image.Image, scale: int) -> Image.Image:
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+
+
+def render_ticket(document: TicketDocument, kanji: bool = False) -> Image.Image:
+    """The ticket as printed: a mode "1" image exactly `document.width_dots` wide (the preview)."""
+    return compose(ticket_bands(document, kanji), document.width_dots)
+
+
+def save_ticket_png(document: TicketDocument, path: Path, kanji: bool = False) -> None:
+    """Render and write a 1-bit PNG."""
+    render_ticket(document, kanji).save(path, format="PNG", optimize=False)
 
 
 # --- fonts ---------------------------------------------------------------------------------------
@@ -131,60 +251,129 @@ def _face(block: TextBlock) -> Face:
     return Face.BOLD if block.bold else Face.REGULAR
 
 
-# --- text ----------------------------------------------------------------------------------------
+# --- raster text ---------------------------------------------------------------------------------
 
 
-def _text(block: TextBlock, width: int, lang: str) -> list[_Piece]:
+def _text(block: TextBlock, width: int, lang: str) -> list[Band]:
     usable = width - 2 * MARGIN_DOTS
     if block.size is Size.HUGE:
-        return [_huge(block, width, usable, lang)]
+        return _huge(block, width, usable, lang)
     font = _font(_face(block), SIZE_DOTS[block.size], lang, block.text)
     ascent, descent = font.getmetrics()
     line_height = ascent + descent + SIZE_DOTS[block.size] // 5
     bullet = next((b for b in BULLETS if block.text.startswith(b)), None)
     indent = round(text_length(font, bullet)) if bullet and block.align is Align.LEFT else 0
-    lines = wrap(block.text, font, usable, indent)
-    return [_line(line, font, block.align, width, line_height, indent if i else 0) for i, line in enumerate(lines)]
+    bands: list[Band] = []
+    for i, line in enumerate(wrap(block.text, font, usable, indent)):
+        shift = indent if i else 0
+        x = MARGIN_DOTS + shift if block.align is Align.LEFT else (width - round(text_length(font, line))) // 2
+        bands += _line(line, font, x, width, line_height, block.align)
+    return bands
 
 
-def _line(line: str, font: ImageFont.FreeTypeFont, align: Align, width: int, height: int, indent: int) -> _Piece:
-    x = MARGIN_DOTS + indent if align is Align.LEFT else (width - round(text_length(font, line))) // 2
-    band = _band(line, font, x, width, height)
+@lru_cache(maxsize=1024)
+def _line(line: str, font: ImageFont.FreeTypeFont, x: int, width: int, height: int, align: Align) -> tuple[Band, ...]:
+    """One line of text as feed, cropped raster, feed: `height` dots of paper in all.
 
-    def draw(image: Image.Image, top: int) -> None:
-        image.paste(band, (0, top))
+    Rasterising a line costs ~0.5 ms (FreeType renders every glyph afresh), and most lines are the
+    same on every ticket (headings, notes, bring-lists), so the bands are kept. Callers never draw
+    on the images.
+    """
+    strip = Image.new("1", (width, height), 0)
+    ImageDraw.Draw(strip).text((x, 0), line, font=font, fill=INK, anchor="la")
+    return _cropped(strip, align)
 
-    return _Piece(height, draw)
+
+def _cropped(strip: Image.Image, align: Align, scale: int = 1) -> tuple[Band, ...]:
+    """An ink strip as the bands the printer needs: blank rows as feed, the ink rows as raster."""
+    box = strip.getbbox()
+    if box is None:
+        return (Feed(strip.height * scale),)
+    left, top, right, bottom = box
+    if align is Align.LEFT:
+        left, right = 0, _bytes(right) * 8
+    else:
+        wide = _bytes(right - left) * 8
+        left -= (wide - (right - left)) // 2
+        right = left + wide
+    ink = strip.crop((left, top, right, bottom))
+    return (Feed(top * scale), Raster(ink, align, scale), Feed((strip.height - bottom) * scale))
+
+
+def _bytes(dots: int) -> int:
+    return (dots + 7) // 8
+
+
+def _huge(block: TextBlock, width: int, usable: int, lang: str) -> list[Band]:
+    """The queue number on one line at half size (printed doubled), shrunk to fit narrow paper."""
+    face, size = _face(block), SIZE_DOTS[Size.HUGE] // HUGE_SCALE
+    room = usable // HUGE_SCALE
+    font = _font(face, size, lang, block.text)
+    length = text_length(font, block.text)
+    if length > room:
+        font = _font(face, max(int(size * room / length), 1), lang, block.text)
+    left, top, right, bottom = (round(v) for v in font.getbbox(block.text, anchor="la"))
+    strip = Image.new("1", (width // HUGE_SCALE, bottom - top), 0)
+    x = MARGIN_DOTS // HUGE_SCALE - left if block.align is Align.LEFT else (strip.width - (right - left)) // 2 - left
+    ImageDraw.Draw(strip).text((x, -top), block.text, font=font, fill=INK, anchor="la")
+    return list(_cropped(strip, block.align, HUGE_SCALE))
+
+
+# --- native text (Kanji mode) --------------------------------------------------------------------
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.replace(NBSP, " ").encode(NATIVE_ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def native_cells(text: str) -> int:
+    """Width in half-width cells of the printer's font: 2 for each wide character, 1 for the rest."""
+    return sum(2 if _is_wide(char) else 1 for char in text)
+
+
+def _native_text(block: TextBlock, width: int) -> list[Band]:
+    scale = NATIVE_SCALE[block.size]
+    half = NATIVE_CELL_DOTS // 2 * scale
+    bullet = next((b for b in BULLETS if block.text.startswith(b)), None)
+    hang = " " * native_cells(bullet) if bullet and block.align is Align.LEFT else ""
+    # as the printer will read it back (cp932 maps 〜 U+301C to ～ U+FF5E): the preview shows the same
+    text = block.text.replace(NBSP, " ").encode(NATIVE_ENCODING).decode(NATIVE_ENCODING)
+    lines = wrap_measured(text, lambda words: native_cells(words) * half, width - 2 * MARGIN_DOTS, len(hang) * half)
+    bands: list[Band] = []
+    for i, line in enumerate(lines):
+        prefix = " " if block.align is Align.LEFT else ""  # a one-cell margin, as the raster lines have
+        bands += [
+            NativeText(prefix + (hang if i else "") + line, block.align, block.bold, scale),
+            Feed(NATIVE_LINE_GAP),
+        ]
+    return bands
 
 
 @lru_cache(maxsize=512)
-def _band(line: str, font: ImageFont.FreeTypeFont, x: int, width: int, height: int) -> Image.Image:
-    """One line of text as a strip of paper the ticket's width.
+def native_line(text: str, bold: bool, scale: int) -> Image.Image:
+    """An ink image of `text` as the printer's own font prints it, cell by cell.
 
-    Rasterising a line costs ~0.5 ms (FreeType renders every glyph afresh), and most lines are the
-    same on every ticket (headings, notes, bring-lists), so the strips are kept: a warm render is
-    mostly pasting. Lines never overlap, so pasting a whole strip equals drawing on the ticket.
-    Callers only paste it, never draw on it.
+    The emulator prints with BIZ UD Gothic (fixed width) in the printer's cells; a real printer's
+    font differs in the glyphs, not in where they sit.
     """
-    band = Image.new("1", (width, height), WHITE)
-    ImageDraw.Draw(band).text((x, 0), line, font=font, fill=BLACK, anchor="la")
-    return band
+    cell = NATIVE_CELL_DOTS
+    font = _font(Face.FIXED_BOLD if bold else Face.FIXED, cell)
+    image = Image.new("1", (max(native_cells(text), 1) * cell // 2, cell), 0)
+    draw = ImageDraw.Draw(image)
+    ascent, descent = font.getmetrics()
+    baseline = round(cell * ascent / (ascent + descent))  # descenders inside the cell, as the printer's font
+    x = 0
+    for char in text:
+        draw.text((x, baseline), char, font=font, fill=INK, anchor="ls")
+        x += cell if _is_wide(char) else cell // 2
+    return image if scale == 1 else _scaled(image, scale)
 
 
-def _huge(block: TextBlock, width: int, usable: int, lang: str) -> _Piece:
-    """The queue number on one line, shrunk to fit narrow paper, cropped to its ink."""
-    face, size = _face(block), SIZE_DOTS[Size.HUGE]
-    font = _font(face, size, lang, block.text)
-    length = text_length(font, block.text)
-    if length > usable:
-        font = _font(face, max(int(size * usable / length), 1), lang, block.text)
-    left, top, right, bottom = (round(v) for v in font.getbbox(block.text, anchor="la"))
-    x = MARGIN_DOTS - left if block.align is Align.LEFT else (width - (right - left)) // 2 - left
-
-    def draw(image: Image.Image, y: int) -> None:
-        ImageDraw.Draw(image).text((x, y - top), block.text, font=font, fill=BLACK, anchor="la")
-
-    return _Piece(bottom - top, draw)
+# --- wrapping ------------------------------------------------------------------------------------
 
 
 def _is_wide(char: str) -> bool:
@@ -215,7 +404,12 @@ def _tokens(text: str) -> list[str]:
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0) -> list[str]:
-    """Lines of `text` no wider than `width` dots, every line after the first `indent` narrower.
+    """Lines of `text` no wider than `width` dots in `font`, every line after the first `indent` narrower."""
+    return wrap_measured(text, lambda words: text_length(font, words), width, indent)
+
+
+def wrap_measured(text: str, measure: Callable[[str], float], width: int, indent: int = 0) -> list[str]:
+    """Lines of `text` no wider than `width` as `measure` counts, every line after the first `indent` narrower.
 
     "\n" starts a new line; a word longer than a line is cut by character; a space is the preferred
     break. Each line's break is found by bisection over the break points (a handful of
@@ -224,7 +418,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0) -
     lines: list[str] = []
 
     def fits(words: str) -> bool:
-        return text_length(font, words) <= (width - indent if lines else width)
+        return measure(words) <= (width - indent if lines else width)
 
     for paragraph in text.split("\n"):
         tokens = _tokens(paragraph.strip())
@@ -238,7 +432,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0) -
                 else:
                     hi = mid
             if lo > start:
-                lo = _prefer_space(tokens, start, lo, font)
+                lo = _prefer_space(tokens, start, lo, measure)
                 lines.append("".join(tokens[start:lo]).strip())
                 start = lo
             else:  # one token wider than the paper
@@ -250,15 +444,15 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0) -
     return lines
 
 
-def _prefer_space(tokens: list[str], start: int, end: int, font: ImageFont.FreeTypeFont) -> int:
+def _prefer_space(tokens: list[str], start: int, end: int, measure: Callable[[str], float]) -> int:
     """Break at the last space of a line rather than between two Japanese characters, when that
     still fills half the line: "発行 2026-11-25 09:12　端末\u00a0lobby-1" keeps 端末 with its value."""
     if tokens[end - 1][-1].isspace():
         return end
     for k in range(end - 1, start, -1):
         if tokens[k - 1][-1].isspace():
-            full = text_length(font, "".join(tokens[start:end]).strip())
-            return k if text_length(font, "".join(tokens[start:k]).strip()) >= full / 2 else end
+            full = measure("".join(tokens[start:end]).strip())
+            return k if measure("".join(tokens[start:k]).strip()) >= full / 2 else end
     return end
 
 
@@ -277,39 +471,39 @@ def _fit(token: str, fits: Callable[[str], bool]) -> int:
 # --- rule and QR ---------------------------------------------------------------------------------
 
 
-def _rule(width: int) -> _Piece:
-    def draw(image: Image.Image, top: int) -> None:
-        image.paste(BLACK, (MARGIN_DOTS, top, width - MARGIN_DOTS, top + RULE_DOTS))
+def _rule(width: int) -> Raster:
+    ink = Image.new("1", (_bytes(width - MARGIN_DOTS) * 8, RULE_DOTS), 0)
+    ink.paste(INK, (MARGIN_DOTS, 0, width - MARGIN_DOTS, RULE_DOTS))
+    return Raster(ink, Align.LEFT)
 
-    return _Piece(RULE_DOTS, draw)
 
-
-def _qr(block: QrBlock, width: int) -> _Piece:
-    """A QR code centred with its quiet zone, at `module_dots` per module (less if the paper is narrow)."""
-    symbol, module = _qr_symbol(block.data, block.module_dots, width)
-    quiet = QR_QUIET_MODULES * module
-    x = (width - symbol.width) // 2
-
-    def draw(image: Image.Image, top: int) -> None:
-        image.paste(symbol, (x, top + quiet))
-
-    return _Piece(symbol.height + 2 * quiet, draw)
+def _qr(block: QrBlock, width: int) -> list[Band]:
+    """A QR code centred with its quiet zone fed above and below, at `module_dots` per module
+    (less if the paper is narrow)."""
+    modules = len(_qr_matrix(block.data))
+    module = min(block.module_dots, width // (modules + 2 * QR_QUIET_MODULES), 16)  # GS ( k allows 1..16
+    if module < 1:
+        raise ValueError(f"QR code of {modules} modules does not fit {width} dots")
+    quiet = Feed(QR_QUIET_MODULES * module)
+    return [quiet, Qr(block.data, module), quiet]
 
 
 @lru_cache(maxsize=8)
-def _qr_symbol(data: str, module_dots: int, width: int) -> tuple[Image.Image, int]:
-    """The symbol without its quiet zone, and the dots per module used.
+def _qr_matrix(data: str) -> tuple[bytes, ...]:
+    """The symbol's modules, one row each, 1 = dark: model 2, error level M, as the printer is told.
 
     segno picks the mask by the standard's penalty rules (~4 ms, most of a render); cached because
-    the same ticket is rendered for the screen preview and then for the printer. Callers only
-    paste it, never draw on it.
+    the same ticket is rendered for the screen preview and then for the printer.
     """
-    qr = segno.make_qr(data, error="m")
-    modules = len(qr.matrix)
-    module = min(module_dots, width // (modules + 2 * QR_QUIET_MODULES))
-    if module < 1:
-        raise ValueError(f"QR code of {modules} modules does not fit {width} dots")
-    # segno's matrix: one bytearray per row, 1 = dark. In "L" 0 is black: invert, then scale up.
-    raw = bytes(0 if dark else 255 for row in qr.matrix for dark in row)
+    qr = segno.make_qr(data, error=QR_ERROR, boost_error=False)
+    return tuple(bytes(row) for row in qr.matrix)
+
+
+@lru_cache(maxsize=16)
+def qr_symbol(data: str, module: int) -> Image.Image:
+    """The symbol without its quiet zone as an ink image, `module` dots per module."""
+    matrix = _qr_matrix(data)
+    modules = len(matrix)
+    raw = bytes(255 if dark else 0 for row in matrix for dark in row)
     small = Image.frombytes("L", (modules, modules), raw).convert("1", dither=Image.Dither.NONE)
-    return small.resize((modules * module, modules * module), Image.Resampling.NEAREST), module
+    return _scaled(small, module)
