@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--diagonal-mm", type=float, help="with --size: the screen's diagonal in mm (default: the config's density)"
     )
     demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")
+    demo.add_argument(
+        "--printer", help="print to this printer, e.g. tcp://HOST:9100 (default: an emulator in this process)"
+    )
     demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
     demo.set_defaults(func=_demo)
 

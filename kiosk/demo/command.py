@@ -61,7 +61,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         for name in names:
             target = out / name if args.all else out
             result = run_scenario(
-                config, SCENARIOS[name], target, screen=screen, lang=args.lang, data_dir=data_dir, card=card
+                config,
+                SCENARIOS[name],
+                target,
+                screen=screen,
+                lang=args.lang,
+                data_dir=data_dir,
+                card=card,
+                printer_url=args.printer,
             )
             summary = {k: result[k] for k in ("scenario", "ticket", "refusal")}
             print(json.dumps(summary, ensure_ascii=False))
@@ -71,4 +78,4 @@ def run_demo_command(args: argparse.Namespace) -> int:
     from kiosk.ui.window import run_window
 
     at = parse_at(args.at, config.site.timezone)
-    return run_window(config, screen, out_dir=Path(args.out), at=at, lang=args.lang)
+    return run_window(config, screen, out_dir=Path(args.out), at=at, lang=args.lang, printer_url=args.printer)

@@ -20,7 +20,7 @@ from typing import Any
 
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
-from drivers.printer.sim import SimTicketPrinter
+from kiosk.demo.printer import DemoPrinter
 from kiosk.demo.scenarios import Scenario
 from kiosk.domain.flow import Screen, State
 from kiosk.domain.model import Answers, Procedure
@@ -74,6 +74,7 @@ def run_scenario(
     lang: str | None = None,
     data_dir: Path | None = None,
     card: str | None = None,
+    printer_url: str | None = None,
 ) -> dict[str, Any]:
     """Run one scenario headless and write its screens, ticket and result.json. Returns the result.
 
@@ -97,12 +98,13 @@ def run_scenario(
     clock = FakeClock(scenario.at)
     reader = SimCardReader(today=lambda: clock.now.date())
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
-        printer = SimTicketPrinter(Path(scratch) / "printed")
+        # The real ESC/POS driver through the emulator (or --printer): the ticket is what came back.
+        printer = DemoPrinter(config, Path(scratch) / "printed", Path(scratch), printer_url)
         store = SqliteTicketStore((data_dir or Path(scratch)) / "tickets.sqlite3")
         try:
             runtime = Runtime(
                 config=config,
-                devices=Devices(reader=reader, printer=printer, display=SimQueueDisplay(), simulated=True),
+                devices=Devices(reader=reader, printer=printer.driver, display=SimQueueDisplay(), simulated=True),
                 store=store,
                 clock=clock,
             )
@@ -135,6 +137,7 @@ def run_scenario(
                 shutil.copyfile(printer.printed[-1], out_dir / "ticket.png")
         finally:
             store.close()
+            printer.close()
 
     issued = runtime.issued[-1] if runtime.issued else None
     result: dict[str, Any] = {

@@ -3,7 +3,11 @@
 The flow decides; this carries out. It is the one place allowed a broad `except` around a device:
 log it, mark health degraded, keep serving. Ticket issue follows "exactly once": the number is
 stored before printing, the print state recorded after, and a failed print is never replayed by
-itself (staff reprint on purpose), while the visitor sees the number on screen.
+itself (staff reprint on purpose), while the visitor sees the number on screen. The printer is
+asked for its status before a number is taken: a printer that cannot print (paper end, cover
+open, offline, no answer) issues no number, the visitor is told to ask staff, and the next visitor
+gets a ticket as soon as the printer is well again. The status is also checked every
+`PRINTER_CHECK_S` while the kiosk runs, so the printer's health is current.
 """
 
 from __future__ import annotations
@@ -11,9 +15,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from drivers.interfaces import CardPresence, CardReader, DisplayFrame, QueueDisplay, TicketPrinter
+from drivers.interfaces import (
+    CardPresence,
+    CardReader,
+    DisplayFrame,
+    PaperState,
+    PrinterStatus,
+    QueueDisplay,
+    TicketPrinter,
+)
 from kiosk.domain.flow import (
     CardFailed,
     CardInserted,
@@ -44,6 +56,8 @@ from kiosk.ticket.layout import build_ticket
 
 log = logging.getLogger(__name__)
 
+PRINTER_CHECK_S = 15  # a status round trip costs ~1 ms on TCP, up to the read timeout on a dead link
+
 
 @dataclass
 class Devices:
@@ -73,7 +87,9 @@ class Runtime:
     version: int = 0  # bumped on every state change: the UI redraws only then
     issued: list[Issued] = field(default_factory=list)
     staff_calls: int = 0
+    printer_status: PrinterStatus | None = None  # the last one asked, for the staff page and the demo
     _presence: CardPresence = CardPresence.ABSENT
+    _printer_checked: datetime | None = None
 
     def __post_init__(self) -> None:
         self.flow = Flow(self.config)
@@ -102,6 +118,9 @@ class Runtime:
                 self.dispatch(CardInserted())
             elif previous is CardPresence.PRESENT:
                 self.dispatch(CardLeft())
+        now = self.clock()
+        if self._printer_checked is None or now - self._printer_checked >= timedelta(seconds=PRINTER_CHECK_S):
+            self.printer_ready()
         self.dispatch(Tick())
 
     def today(self) -> date:
@@ -169,8 +188,27 @@ class Runtime:
             kiosk_id=self.config.site.kiosk_id,
         )
 
+    def printer_ready(self) -> bool:
+        """Ask the printer now. Anything but a clear "ready" is not ready (no reply = unknown)."""
+        self._printer_checked = self.clock()
+        previous = self.printer_status
+        try:
+            status = self.devices.printer.status()
+        except Exception:  # a broken driver must not stop the lobby: report it and keep serving
+            log.exception("printer status failed")
+            status = PrinterStatus(online=None, paper=PaperState.UNKNOWN, cover_open=None, error=None)
+        self.printer_status = status
+        if previous is None or previous.can_print != status.can_print:
+            health = self.devices.printer.health()
+            level = logging.INFO if status.can_print else logging.ERROR
+            log.log(level, "printer %s: %s", health.state.value, health.detail)
+        return status.can_print
+
     def _issue(self, effect: IssueTicket) -> Event:
         route = effect.route
+        if not self.printer_ready():
+            # Before a number is taken: no number is used up for a ticket that cannot come out.
+            return TicketFailed("printer_unavailable")
         request = self.ticket_request(route, effect.answers)
         try:
             ticket = self.store.issue(request)
@@ -195,6 +233,7 @@ class Runtime:
         except Exception:
             log.exception("printer driver failed on ticket %s", ticket.label)
             printed = False
+        self._printer_checked = None  # ask again at the next poll: the health shows what this ticket left
         state = PrintState.PRINTED if printed else PrintState.PRINT_FAILED
         try:
             self.store.set_print_state(ticket.id, state, self.clock())

@@ -24,7 +24,7 @@ from drivers.card.profiles import PROFILES
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardPresence, PaperState
-from drivers.printer.sim import SimTicketPrinter
+from kiosk.demo.printer import DemoPrinter
 from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
@@ -67,7 +67,14 @@ class DemoClock:
         self.offset += timedelta(minutes=minutes)
 
 
-def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: datetime | None, lang: str | None) -> int:
+def run_window(
+    config: SiteConfig,
+    screen: ScreenConfig,
+    out_dir: Path,
+    at: datetime | None,
+    lang: str | None,
+    printer_url: str | None = None,
+) -> int:
     pygame.display.init()  # no audio: the kiosk makes no sound through SDL
     pygame.font.init()
     size = screen.size
@@ -81,13 +88,14 @@ def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: date
 
     clock = DemoClock(config.site.timezone, at)
     reader = SimCardReader(today=lambda: clock().date())
-    printer = SimTicketPrinter(out_dir / "printed")
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
+    # The real ESC/POS driver, printing to the emulator (or to --printer): tickets come back as PNGs.
+    printer = DemoPrinter(config, out_dir / "printed", Path(scratch.name), printer_url)
     store = SqliteTicketStore(Path(scratch.name) / "tickets.sqlite3")
     display = SimQueueDisplay()
     runtime = Runtime(
         config=config,
-        devices=Devices(reader=reader, printer=printer, display=display, simulated=True),
+        devices=Devices(reader=reader, printer=printer.driver, display=display, simulated=True),
         store=store,
         clock=clock,
     )
@@ -140,12 +148,13 @@ def run_window(config: SiteConfig, screen: ScreenConfig, out_dir: Path, at: date
             ticker.tick(POLL_HZ)
     finally:
         store.close()
+        printer.close()
         scratch.cleanup()
         pygame.quit()
 
 
 def _panel(
-    config: SiteConfig, runtime: Runtime, reader: SimCardReader, printer: SimTicketPrinter, clock: DemoClock
+    config: SiteConfig, runtime: Runtime, reader: SimCardReader, printer: DemoPrinter, clock: DemoClock
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
     keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]
@@ -189,7 +198,7 @@ def _toggle_reader(reader: SimCardReader) -> None:
         reader.unplug()
 
 
-def _toggle_offline(printer: SimTicketPrinter) -> None:
+def _toggle_offline(printer: DemoPrinter) -> None:
     printer.set_offline(printer.status().online is not False)
 
 
@@ -208,7 +217,7 @@ def _draw_panel(
     small: pygame.font.Font,
     runtime: Runtime,
     reader: SimCardReader,
-    printer: SimTicketPrinter,
+    printer: DemoPrinter,
     display: SimQueueDisplay,
     clock: DemoClock,
 ) -> None:
