@@ -49,6 +49,10 @@ class ReaderUnavailable(CardReaderError):
     pass
 
 
+class ForbiddenCommand(CardReaderError):
+    """A command outside the card allowlist: refused inside the driver, before any reader sees it."""
+
+
 class PrinterError(DriverError):
     pass
 

@@ -2,7 +2,8 @@
 
 Dates are relative to the day of the visit, so a profile means the same thing on any test clock.
 A profile never holds personal data: the real card's would not reach the kiosk either. The card
-emulator behind a real pcscd (a later issue) models the same profiles at the APDU level.
+emulator behind a real pcscd (`drivers.card.emulator`) models the same profiles at the APDU level,
+adding what only shows there (short or extended APDUs, a mute, garbled or slow chip).
 """
 
 from __future__ import annotations
@@ -106,6 +107,36 @@ _PROFILES = (
         "free-area-full",
         "valid card whose free area is too small for licence data",
         lambda t: _mynumber(t, free_area=FreeArea.INSUFFICIENT),
+    ),
+    CardProfile(
+        "cert-expiring",
+        "valid card whose e-certificates expire in 25 days (the card itself is valid for years)",
+        lambda t: _mynumber(t, cert_days=25, licence=True),
+    ),
+    CardProfile(
+        "face-auth",
+        "face-authentication My Number card: no PIN-based signature certificate",
+        lambda t: _mynumber(t, sign_cert=False, tries=PinTries(user_auth=3, signature=None, input_support=3)),
+    ),
+    CardProfile(
+        "short-apdu-only",
+        "valid card that answers only short APDUs (certificates read 256 bytes at a time)",
+        lambda t: _mynumber(t),
+    ),
+    CardProfile(
+        "extended-length",
+        "valid card that answers extended-length READ BINARY (a certificate in one APDU)",
+        lambda t: _mynumber(t),
+    ),
+    CardProfile(
+        "chip-garbage",
+        "a damaged chip that answers with bytes that are no response APDU",
+        lambda t: CardFacts(kind=CardKind.UNREADABLE),
+    ),
+    CardProfile(
+        "chip-slow",
+        "valid card with a slow chip (tens of ms per command)",
+        lambda t: _mynumber(t),
     ),
     CardProfile(
         "legacy-licence",

@@ -40,6 +40,7 @@ from kiosk.site.model import (
     PrinterConnection,
     PrinterLink,
     ProcedureConfig,
+    ReaderConfig,
     ScreenConfig,
     Site,
     SiteConfig,
@@ -97,6 +98,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         storage = _read_storage(root.table("storage"), file.parent)
         screen = _read_screen(root.table("screen"), ctx)
         printer = _read_printer(root.table("printer"))
+        reader = _read_reader(root.table("reader"), file.parent)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
     return SiteConfig(
@@ -110,6 +112,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         screen=screen,
         printer=printer,
         source=file.resolve(),
+        reader=reader,
     )
 
 
@@ -210,6 +213,11 @@ class _Table:
         elif pattern is not None and not pattern.fullmatch(value):
             self.problem(key, f'"{value}" is not valid ({hint or pattern.pattern})')
         return value
+
+    def string_or_empty(self, key: str) -> str:
+        """A string where "" has a meaning the caller documents (e.g. "no folder")."""
+        value = self._typed(key, str)
+        return "" if value is None else value
 
     def optional_integer(self, key: str, lo: int | None = None, hi: int | None = None) -> int | None:
         """An integer, or None when absent (absent has a meaning the caller documents)."""
@@ -650,4 +658,23 @@ def _read_printer(t: _Table) -> PrinterConfig:
             read_timeout_s=t.seconds("read_timeout_s", 0.05, 10),
             roll_length_mm=roll_length,
             roll_low_mm=roll_low,
+        )
+
+
+_POLL_INTERVAL_MS = (50, 2000)
+_FREE_AREA_BYTES = (1, 1 << 20)
+
+
+def _read_reader(t: _Table, base: Path) -> ReaderConfig:
+    """`[reader]`: which PC/SC reader, how often to look, which trust anchors. Opens no device."""
+    with t:
+        name_match = t.string_or_empty("name_match")
+        poll = t.integer("poll_interval_ms", *_POLL_INTERVAL_MS)
+        anchors_text = t.string_or_empty("trust_anchors")  # a folder relative to the config file's; "" = none
+        needed = t.integer("free_area_needed_bytes", *_FREE_AREA_BYTES)
+        anchors = (base / anchors_text).resolve() if anchors_text else None
+        if anchors is not None and not anchors.is_dir():
+            t.problem("trust_anchors", f"folder {anchors} does not exist")
+        return ReaderConfig(
+            name_match=name_match, poll_interval_ms=poll, trust_anchors=anchors, free_area_needed_bytes=needed
         )

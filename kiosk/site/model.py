@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
@@ -251,6 +251,16 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class ReaderConfig:
+    """The PC/SC card reader (`[reader]`): which reader, how often to look, what to trust."""
+
+    name_match: str = ""  # a substring of the PC/SC reader name; "" = the first reader pcscd lists
+    poll_interval_ms: int = 200
+    trust_anchors: Path | None = None  # folder of J-LIS CA certificates; None = none installed ("unknown")
+    free_area_needed_bytes: int = 4096  # UNCONFIRMED: room licence data needs (no public figure)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     site: Site
     groups: Mapping[str, CounterGroup]
@@ -262,6 +272,7 @@ class SiteConfig:
     screen: ScreenConfig
     printer: PrinterConfig
     source: Path  # the file it came from, for error messages and the health page
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]

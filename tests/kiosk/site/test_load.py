@@ -306,3 +306,46 @@ def test_check_config_command_refuses_an_unknown_table(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "extra_table: unknown key" in result.stderr
+
+
+# --- [reader] ----------------------------------------------------------------------------------------
+
+
+def test_shipped_reader_settings_install_no_trust_anchors() -> None:
+    reader = load_site_config(REPO / "config").reader
+
+    assert reader.trust_anchors is None
+    assert reader.name_match == ""
+    assert reader.free_area_needed_bytes > 0
+
+
+def test_trust_anchor_folder_is_resolved_against_the_config_files_folder(tmp_path: Path) -> None:
+    (tmp_path / "anchors").mkdir()
+    text = edited('trust_anchors = ""', 'trust_anchors = "anchors"')
+    text = text.replace('data_dir = "../.data"', f'data_dir = "{tmp_path}"')
+
+    assert load_site_config(write(tmp_path, text)).reader.trust_anchors == (tmp_path / "anchors").resolve()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("poll_interval_ms = 200", "poll_interval_ms = 5", "reader.poll_interval_ms: must be at least 50"),
+        ("poll_interval_ms = 200", 'poll_interval_ms = "fast"', "reader.poll_interval_ms:"),
+        ('name_match = ""', "name_match = 3", "reader.name_match:"),
+        ('trust_anchors = ""', 'trust_anchors = "no-such-folder"', "reader.trust_anchors: folder"),
+        ("free_area_needed_bytes = 4096", "free_area_needed_bytes = 0", "reader.free_area_needed_bytes:"),
+        ("free_area_needed_bytes = 4096", "free_area_needed_bytes = 4096\nbaudrate = 9600", "reader.baudrate:"),
+    ],
+)
+def test_broken_reader_settings_are_refused_with_their_path(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    problems = problems_of(write(tmp_path, edited(old, new)))
+
+    assert [p for p in problems if p.startswith(expected)], problems
+
+
+def test_missing_reader_table_is_named(tmp_path: Path) -> None:
+    text = shipped_text()
+    problems = problems_of(write(tmp_path, text[: text.index("[reader]")]))
+
+    assert [p for p in problems if p.startswith("reader")], problems

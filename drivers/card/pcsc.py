@@ -1,0 +1,319 @@
+"""The real card reader: a PC/SC contactless reader through pcscd, with pyscard 2.3.
+
+Device: any PC/SC reader pcscd knows (Sony RC-S300, ACR1252 via libccid; in tests and demos the
+vsmartcard vpcd reader with our card emulator). Facts relied on (device-facts.md): pyscard has no
+async API; its CardMonitor/ReaderMonitor die for good when pcscd restarts, so this driver owns a
+polling thread that re-establishes its PC/SC context on every service error; pcscd itself polls
+card presence every 400 ms. A transmit that fails does not say why: we ask pcscd whether the card
+is still there (pulled mid-read -> CardRemoved, never a verdict from half the data) or not
+(a mute or garbled chip -> one more try, then "unreadable").
+
+Threads: the watcher thread owns one context for presence; each read runs on the caller's thread
+(the shell's worker, never the UI) with a connection and context of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from typing import Any
+
+from smartcard import scard
+from smartcard.Exceptions import NoCardException, SmartcardException
+from smartcard.pcsc.PCSCReader import PCSCReader
+
+from drivers.card.certs import load_trust_anchors
+from drivers.card.precheck import CardReading, TransportError, read_card
+from drivers.interfaces import CardPresence, Health, HealthState
+from kiosk.domain.model import CardFacts, CardKind
+from kiosk.errors import CardRemoved, NoCard, ReaderUnavailable
+from kiosk.site.model import ReaderConfig
+
+log = logging.getLogger(__name__)
+
+# pcscd is gone or restarting: drop the context and establish a new one.
+_SERVICE_GONE = {
+    scard.SCARD_E_NO_SERVICE,
+    scard.SCARD_E_SERVICE_STOPPED,
+    scard.SCARD_E_INVALID_HANDLE,
+    scard.SCARD_F_COMM_ERROR,
+    scard.SCARD_E_NO_READERS_AVAILABLE,
+}
+_READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
+_SETTLE_MS = 700  # longer than pcscd's 400 ms presence poll: a pulled card shows up as EMPTY by then
+
+
+class PyscardTransport:
+    """The reading session's transport over a pyscard CardConnection (its doTransmit is the seam tests fake)."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def transmit(self, apdu: bytes) -> bytes:
+        try:
+            data, sw1, sw2 = self._connection.transmit(list(apdu))
+        except SmartcardException as exc:
+            raise TransportError(f"no answer: {exc}") from exc
+        return bytes(data) + bytes((sw1, sw2))
+
+
+def read_connection(connection: Any, settings: ReaderConfig, anchors: tuple[Any, ...] = ()) -> CardReading:
+    """The whole pre-check over an open pyscard connection."""
+    try:
+        atr = bytes(connection.getATR())
+    except SmartcardException as exc:
+        raise TransportError(f"no ATR: {exc}") from exc
+    return read_card(PyscardTransport(connection), atr, anchors, settings.free_area_needed_bytes)
+
+
+class PcscCardReader:
+    """`drivers.interfaces.CardReader` over PC/SC."""
+
+    def __init__(self, settings: ReaderConfig) -> None:
+        self.settings = settings
+        self._anchors = load_trust_anchors(settings.trust_anchors)
+        self._lock = threading.Lock()
+        self._presence = CardPresence.READER_GONE
+        self._reader: str | None = None
+        self._pcscd_ok = False
+        self._last_error: str | None = None
+        self._insertions = 0
+        self._seen_insertions = 0
+        self._reported = CardPresence.READER_GONE
+        self._stop = threading.Event()
+        self._context: int | None = None
+        self.last_reading: CardReading | None = None
+        self._thread = threading.Thread(target=self._watch, name="pcsc-watch", daemon=True)
+        self._thread.start()
+
+    # --- CardReader ---
+
+    def poll(self) -> CardPresence:
+        with self._lock:
+            presence = self._presence
+            if presence is CardPresence.PRESENT and self._insertions != self._seen_insertions:
+                self._seen_insertions = self._insertions
+                if self._reported is CardPresence.PRESENT:
+                    # Another card came while we looked away: report a gap, so the shell reads it afresh.
+                    self._reported = CardPresence.ABSENT
+                    return CardPresence.ABSENT
+            self._reported = presence
+            return presence
+
+    def read_facts(self) -> CardFacts:
+        return self.read().facts
+
+    def read(self) -> CardReading:
+        """Read the card in the field: CardReading, or NoCard / CardRemoved / ReaderUnavailable."""
+        reader = self._reader_now()
+        for attempt in (1, 2):
+            connection = self._connect(reader)
+            try:
+                reading = read_connection(connection, self.settings, self._anchors)
+            except TransportError as exc:
+                self._note_error(str(exc))
+                state = self._settled_state(reader)
+                if state is CardPresence.ABSENT:
+                    raise CardRemoved("the card left the field during the read") from None
+                if state is CardPresence.READER_GONE:
+                    raise ReaderUnavailable("the reader went away during the read") from None
+                log.warning("card did not answer (attempt %d): %s", attempt, exc)
+                continue
+            finally:
+                _release(connection)
+            self.last_reading = reading
+            log.info("card read: %s in %d commands", reading.facts.kind.value, len(reading.apdus))
+            return reading
+        return CardReading(facts=CardFacts(kind=CardKind.UNREADABLE), auth_cert_issuer=None, apdus=())
+
+    def health(self) -> Health:
+        with self._lock:
+            reader, ok, error = self._reader, self._pcscd_ok, self._last_error
+        if not ok:
+            detail, state = "pcscd not reachable", HealthState.DOWN
+        elif reader is None:
+            match = self.settings.name_match or "any"
+            detail, state = f"no card reader ({match!r} wanted)", HealthState.DOWN
+        else:
+            detail, state = f"reader {reader}", HealthState.OK
+        if error:
+            detail += f"; last error: {error}"
+        return Health("card_reader", state, detail, simulated=False)
+
+    def close(self) -> None:
+        self._stop.set()
+        context = self._context
+        if context is not None:
+            scard.SCardCancel(context)  # wake the watcher out of SCardGetStatusChange
+        self._thread.join(timeout=3)
+
+    # --- reading helpers ---
+
+    def _reader_now(self) -> str:
+        with self._lock:
+            reader = self._reader
+        if reader is None:
+            reader = self._find_reader()
+        if reader is None:
+            raise ReaderUnavailable("no card reader")
+        return reader
+
+    def _find_reader(self) -> str | None:
+        with _Context() as context:
+            if context.handle is None:
+                return None
+            result, readers = scard.SCardListReaders(context.handle, [])
+            if result != scard.SCARD_S_SUCCESS:
+                return None
+            return _match(readers, self.settings.name_match)
+
+    def _connect(self, reader: str) -> Any:
+        try:
+            connection = PCSCReader(reader).createConnection()
+        except SmartcardException as exc:
+            self._note_error(str(exc))
+            raise ReaderUnavailable(f"cannot reach pcscd: {exc}") from exc
+        try:
+            connection.connect()
+        except NoCardException:
+            _release(connection)
+            raise NoCard("no card in the field") from None
+        except SmartcardException as exc:
+            _release(connection)
+            self._note_error(str(exc))
+            hresult = getattr(exc, "hresult", -1)
+            if hresult in _SERVICE_GONE or hresult in _READER_GONE:
+                raise ReaderUnavailable(f"cannot reach the reader: {exc}") from exc
+            raise NoCard(f"cannot connect to the card: {exc}") from exc
+        return connection
+
+    def _settled_state(self, reader: str) -> CardPresence:
+        """After a failed command: wait for pcscd's next presence poll, then say where the card is."""
+        with _Context() as context:
+            if context.handle is None:
+                return CardPresence.READER_GONE
+            result, states = scard.SCardGetStatusChange(context.handle, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
+            if result != scard.SCARD_S_SUCCESS:
+                return CardPresence.READER_GONE
+            current = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            result, states = scard.SCardGetStatusChange(context.handle, _SETTLE_MS, [(reader, current)])
+            if result == scard.SCARD_E_TIMEOUT:
+                return _presence_of(current)
+            if result != scard.SCARD_S_SUCCESS:
+                return CardPresence.READER_GONE
+            return _presence_of(states[0][1])
+
+    def _note_error(self, error: str) -> None:
+        with self._lock:
+            self._last_error = error
+
+    # --- the watcher thread: presence, and recovery from pcscd restarts ---
+
+    def _watch(self) -> None:
+        interval_ms = self.settings.poll_interval_ms
+        known = scard.SCARD_STATE_UNAWARE
+        last_counter: int | None = None
+        while not self._stop.is_set():
+            if self._context is None:
+                result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+                if result != scard.SCARD_S_SUCCESS:
+                    self._set(CardPresence.READER_GONE, None, pcscd_ok=False, error=_message(result))
+                    self._stop.wait(interval_ms / 1000)
+                    continue
+                self._context, known = context, scard.SCARD_STATE_UNAWARE
+            context = self._context
+            result, readers = scard.SCardListReaders(context, [])
+            reader = _match(readers, self.settings.name_match) if result == scard.SCARD_S_SUCCESS else None
+            if reader is None:
+                if result in _SERVICE_GONE - {scard.SCARD_E_NO_READERS_AVAILABLE}:
+                    self._drop_context()
+                self._set(CardPresence.READER_GONE, None, pcscd_ok=self._context is not None)
+                self._stop.wait(interval_ms / 1000)
+                known = scard.SCARD_STATE_UNAWARE
+                continue
+            result, states = scard.SCardGetStatusChange(context, interval_ms, [(reader, known)])
+            if result == scard.SCARD_E_TIMEOUT:
+                continue
+            if result != scard.SCARD_S_SUCCESS:
+                if result != scard.SCARD_E_CANCELLED:
+                    self._drop_context()
+                    self._set(CardPresence.READER_GONE, None, pcscd_ok=False, error=_message(result))
+                    self._stop.wait(interval_ms / 1000)
+                continue
+            event = states[0][1]
+            known = event & ~scard.SCARD_STATE_CHANGED
+            presence = _presence_of(event)
+            counter = event >> 16  # pcsc-lite counts card events in the high word
+            if presence is CardPresence.PRESENT and counter != last_counter:
+                with self._lock:
+                    self._insertions += 1
+            last_counter = counter if presence is CardPresence.PRESENT else None
+            self._set(presence, reader, pcscd_ok=True)
+        self._drop_context()
+
+    def _drop_context(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            scard.SCardReleaseContext(context)
+
+    def _set(self, presence: CardPresence, reader: str | None, *, pcscd_ok: bool, error: str | None = None) -> None:
+        with self._lock:
+            if presence is not self._presence:
+                log.info("card reader: %s", presence.value)
+            self._presence, self._reader, self._pcscd_ok = presence, reader, pcscd_ok
+            if error is not None:
+                self._last_error = error
+
+
+class _Context:
+    """A short-lived PC/SC context (None when pcscd is not reachable)."""
+
+    def __enter__(self) -> _Context:
+        result, handle = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        self.handle: int | None = handle if result == scard.SCARD_S_SUCCESS else None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            scard.SCardReleaseContext(self.handle)
+
+
+def _presence_of(event: int) -> CardPresence:
+    if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE | scard.SCARD_STATE_IGNORE):
+        return CardPresence.READER_GONE
+    return CardPresence.PRESENT if event & scard.SCARD_STATE_PRESENT else CardPresence.ABSENT
+
+
+def _match(readers: list[str], name_match: str) -> str | None:
+    for reader in readers:
+        if name_match in reader:
+            return str(reader)
+    return None
+
+
+def _message(result: int) -> str:
+    return str(scard.SCardGetErrorMessage(result)).rstrip(". ")
+
+
+def _release(connection: Any) -> None:
+    with contextlib.suppress(SmartcardException):  # the card or pcscd is already gone
+        connection.disconnect()
+    try:
+        connection.release()
+    except SmartcardException:
+        # pcscd is gone: forget the context, or pyscard's __del__ would try (and fail) again.
+        component = getattr(connection, "component", connection)
+        component.hcontext = None
+
+
+def wait_for(reader: PcscCardReader, presence: CardPresence, timeout_s: float = 5.0) -> bool:
+    """Block until the watcher reports `presence` (tests, the headless demo): True when it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with reader._lock:
+            if reader._presence is presence:
+                return True
+        time.sleep(0.005)
+    return False
