@@ -61,8 +61,10 @@ class _Link:
                 from escpos.printer import Network
 
                 printer: Any = Network(c.host, c.port, timeout=cfg.connect_timeout_s)
-                printer.open()
-                printer.device.settimeout(cfg.write_timeout_s)
+                # Connected here, not by `Network.open()`: that one leaks the socket when connect fails.
+                sock = socket.create_connection((c.host, c.port), timeout=cfg.connect_timeout_s)
+                printer.device = sock
+                sock.settimeout(cfg.write_timeout_s)
                 printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # status queries go at once
             elif c.link is PrinterLink.SERIAL:
                 from escpos.printer import Serial

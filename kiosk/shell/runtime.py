@@ -218,7 +218,9 @@ class Runtime:
         except StoreError:
             log.exception("ticket store unavailable")
             return TicketFailed("store_unavailable")
-        document = build_ticket(self.config, ticket, route, self.state.visit.lang)
+        document = build_ticket(
+            self.config, ticket, route, self.state.visit.lang, width_dots=self.config.printer.width_dots
+        )
         printed = self._print(ticket, document)
         self.issued.append(Issued(ticket=ticket, document=document, printed=printed))
         return TicketIssued(label=ticket.label, printed=printed)

@@ -30,15 +30,26 @@ _GAP = FeedBlock(8)  # between lines of one section
 _SECTION_GAP = FeedBlock(14)  # around a rule
 
 
-def build_ticket(config: SiteConfig, ticket: Ticket, route: Route, lang: str, width_dots: int = 576) -> TicketDocument:
+def build_ticket(
+    config: SiteConfig,
+    ticket: Ticket,
+    route: Route,
+    lang: str,
+    width_dots: int = 576,
+    reprinted_at: datetime | None = None,
+) -> TicketDocument:
     """The ticket for `ticket`, routed by `route`, in the visitor's `lang`.
 
-    `width_dots` is the printable width of the paper: 576 for 80 mm, 384 for 58 mm.
+    `width_dots` is the printable width of the paper: 576 for 80 mm, 384 for 58 mm. A reprint
+    (`reprinted_at`, by staff) says so under the site name, so two papers of one number are told apart.
     """
     if width_dots <= 0:
         raise ValueError(f"width_dots must be positive, got {width_dots}")
     blocks: list[Block] = []
     blocks += _header(config, ticket, lang)
+    if reprinted_at is not None:
+        again = text("ticket.reprint", lang, time=issue_time(config, reprinted_at))
+        blocks[2:2] = [TextBlock(again, Size.SMALL, bold=True, align=Align.CENTER), _GAP]
     blocks += _section(_counter(route.counter, lang))
     blocks += _section(_procedure(ticket, lang))
     blocks += _section(_fees(route.fee, lang))
@@ -177,3 +188,33 @@ def _footer(config: SiteConfig, ticket: Ticket, lang: str) -> list[Block]:
         TextBlock(text("ticket.wait", lang), Size.SMALL, align=Align.CENTER),
         FeedBlock(24),
     ]
+
+
+def build_test_ticket(
+    config: SiteConfig, now: datetime, details: tuple[str, ...], lang: str = CLERK_LANG, width_dots: int = 576
+) -> TicketDocument:
+    """`kiosk print-test`: every kind of line a ticket uses (big number, rule, text, QR), with the
+    printer's details for staff. Carries no ticket number and nothing of a visitor."""
+    issued = text("ticket.issued", lang, time=issue_time(config, now), kiosk=config.site.kiosk_id)
+    blocks: list[Block] = [
+        FeedBlock(8),
+        TextBlock(config.site.name.get(lang), Size.NORMAL, bold=True, align=Align.CENTER),
+        FeedBlock(16),
+        TextBlock(text("ticket.test", lang), Size.LARGE, bold=True, align=Align.CENTER),
+        _GAP,
+        TextBlock("TEST-000", Size.HUGE, bold=True, align=Align.CENTER),
+        _SECTION_GAP,
+        RuleBlock(),
+        _SECTION_GAP,
+        *(TextBlock(line, Size.SMALL) for line in details),
+        _SECTION_GAP,
+        RuleBlock(),
+        _SECTION_GAP,
+        TextBlock(issued, Size.SMALL, align=Align.CENTER),
+        _GAP,
+        QrBlock(f"{config.site.id}/test/{now:%Y%m%dT%H%M}", module_dots=QR_MODULE_DOTS),
+        _GAP,
+        TextBlock(text("ticket.test_ok", lang), Size.SMALL, align=Align.CENTER),
+        FeedBlock(24),
+    ]
+    return TicketDocument(label="TEST-000", lang=lang, width_dots=width_dots, blocks=tuple(blocks))

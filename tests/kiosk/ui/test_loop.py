@@ -15,7 +15,7 @@ import pytest
 
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
-from drivers.printer.sim import SimTicketPrinter
+from kiosk.demo.printer import DemoPrinter
 from kiosk.domain.flow import Screen
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
@@ -57,9 +57,10 @@ def loop(site_config: SiteConfig, tmp_path: Path, clocks: Clocks) -> Iterator[Ki
     pygame.display.init()
     display = pygame.display.set_mode(FRAME)
     store = SqliteTicketStore(tmp_path / "tickets.sqlite3")
+    printer = DemoPrinter(site_config, tmp_path / "printed", tmp_path)  # the ESC/POS driver and the emulator
     devices = Devices(
         reader=SimCardReader(today=lambda: clocks.now.date()),
-        printer=SimTicketPrinter(tmp_path / "printed"),
+        printer=printer.driver,
         display=SimQueueDisplay(),
         simulated=True,
     )
@@ -70,6 +71,7 @@ def loop(site_config: SiteConfig, tmp_path: Path, clocks: Clocks) -> Iterator[Ki
     kiosk.refresh()
     yield kiosk
     store.close()
+    printer.close()
     pygame.display.quit()
 
 
