@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--printer", help="print to this printer, e.g. tcp://HOST:9100 (default: an emulator in this process)"
     )
+    demo.add_argument(
+        "--contact-sheet", metavar="OUT.png", help="one PNG of every screen (with --lang and --size), then exit"
+    )
     demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
     demo.set_defaults(func=_demo)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,6 +47,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
     if args.lang is not None and args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
+    if args.contact_sheet:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # drawn off-screen: no window
+        from kiosk.ui.contact import contact_sheet
+
+        out = Path(args.contact_sheet)
+        count = contact_sheet(config, args.lang or config.site.default_language, screen, out)
+        print(f"{out}: {count} screens")
+        return 0
     if args.headless:
         from kiosk.demo.runner import run_scenario
 

@@ -20,7 +20,7 @@ import pygame
 from kiosk.domain.flow import Event
 from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS, ViewAction
 from kiosk.ui.painter import Align, Look, Mark, Painter
-from kiosk.ui.theme import BODY_BOLD, LABEL, SMALL_MUTED, TITLE, Color, TextStyle
+from kiosk.ui.theme import LABEL, SMALL_MUTED, TITLE, Color, TextStyle
 
 SCALES = (1.0, 0.92, 0.84, 0.76, 0.7)
 MIN_CHOICE_UNITS = 40  # a button narrower than this breaks its label into a list of characters
@@ -253,12 +253,8 @@ def stack(
                 break
         if placed is not None:
             break
-    if placed is None:  # draw it anyway, overflowing: the record shows it
-        y, placed = area.y, []
-        for section in variants[-1]:
-            h = _section_h(p, section, area.w, scale)
-            placed.append((section, pygame.Rect(area.x, y, area.w, h)))
-            y += h
+    if placed is None:
+        placed, scale = _paged(p, area, variants[-1], floors[-1])
     if middle and placed:
         used = max(r.bottom for _, r in placed) - area.y
         shift = max(0, (area.h - used) // 2)
@@ -266,6 +262,37 @@ def stack(
     for section, rect in placed:
         _stack(p, rect, section, scale)
     return scale
+
+
+def _paged(
+    p: Painter, area: pygame.Rect, sections: Sequence[Section], floor: float
+) -> tuple[list[tuple[Section, pygame.Rect]], float]:
+    """The most compact wording over pages, at its floor scale, when no wording fits one screen (a long
+    verdict on a small, dense panel): whole sections per page, "previous / next page" below."""
+    nav_h = p.m.button_h
+    room = pygame.Rect(area.x, area.y, area.w, area.h - nav_h - p.m.target_gap)
+    gap = p.m.px(2.4 * floor)
+    pages: list[list[tuple[Section, int]]] = [[]]
+    used = 0
+    for section in sections:
+        h = _section_h(p, section, room.w, floor)
+        if pages[-1] and used + gap + h > room.h:
+            pages.append([])
+            used = 0
+        used += (gap if pages[-1] else 0) + h
+        pages[-1].append((section, h))  # a section taller than a page overflows visibly: the record shows it
+    if len(pages) == 1:  # it fits one page after all (only the nav row was in the way)
+        room = area
+    index = min(max(0, p.page), len(pages) - 1)
+    p.page, p.page_count = index, len(pages)
+    placed: list[tuple[Section, pygame.Rect]] = []
+    y = room.y
+    for section, h in pages[index]:
+        placed.append((section, pygame.Rect(room.x, y, room.w, h)))
+        y += h + gap
+    if len(pages) > 1:
+        _page_nav(p, pygame.Rect(area.x, area.bottom - nav_h, area.w, nav_h), index, len(pages))
+    return placed, floor
 
 
 @dataclass(frozen=True)
@@ -309,7 +336,7 @@ def _grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], subs: Sequen
     for cols in range(1, max(1, min(n, area.w // p.m.px(MIN_CHOICE_UNITS))) + 1):
         rows = math.ceil(n / cols)
         cell_w = (area.w - (cols - 1) * gap) // cols
-        cell_h = min((area.h - (rows - 1) * gap) // rows, p.m.px(CHOICE_MAX_UNITS))
+        cell_h = min((area.h - (rows - 1) * gap) // rows, max(p.m.px(CHOICE_MAX_UNITS), p.m.button_h))
         if cell_h < p.m.button_h:
             continue
         scales = []
@@ -394,20 +421,18 @@ def _draw_grid(
 
 
 def _page_nav(p: Painter, row: pygame.Rect, index: int, count: int) -> None:
-    """Previous page at the left, "page 1 of 2" in the middle, next page at the right."""
+    """Previous page at the left, next page at the right, each saying which page this is."""
     gap = p.m.target_gap
-    w = (row.w - 2 * gap) * 3 // 8
+    w = (row.w - gap) // 2
+    where = p.t("ui.page.of", page=index + 1, pages=count)
     if index > 0:
         rect = pygame.Rect(row.x, row.y, w, row.h)
-        p.button(
-            PAGE_PREVIOUS, ViewAction.PAGE_PREVIOUS, rect, p.t("ui.page.previous"), look=Look.PLAIN, mark=Mark.BACK
-        )
+        label = p.t("ui.page.previous")
+        p.button(PAGE_PREVIOUS, ViewAction.PAGE_PREVIOUS, rect, label, look=Look.PLAIN, mark=Mark.BACK, sub=where)
     if index < count - 1:
         rect = pygame.Rect(row.right - w, row.y, w, row.h)
-        p.button(PAGE_NEXT, ViewAction.PAGE_NEXT, rect, p.t("ui.page.next"), look=Look.PLAIN, mark=Mark.FORWARD)
-    middle = pygame.Rect(row.x + w + gap, row.y, row.w - 2 * (w + gap), row.h)
-    words = p.t("ui.page.of", page=index + 1, pages=count)
-    p.text(words, BODY_BOLD, middle, align=Align.CENTER, middle=True, scale=p.fit_scale(words, BODY_BOLD, middle))
+        label = p.t("ui.page.next")
+        p.button(PAGE_NEXT, ViewAction.PAGE_NEXT, rect, label, look=Look.PLAIN, mark=Mark.FORWARD, sub=where)
 
 
 SHORT_BELOW = 0.76  # below this type scale, a choice's shorter second line is used instead

@@ -99,6 +99,7 @@ LINE_SPACING = 1.3  # Japanese reads better with generous leading
 
 TOUCH_MM = 15.0  # the smallest touch target, either side: an unsteady or gloved finger
 TOUCH_GAP_MM = 2.0  # the least room between two targets, against a tap landing on the neighbour
+BODY_MIN_MM = 3.5  # the least em of body text (about 10 pt): readable at arm's length on a small panel
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ class Metrics:
 
     @property
     def u(self) -> float:
-        return min(self.width, self.height) / 100
+        """A hundredth of the shorter side, but never so small that body text drops under
+        `BODY_MIN_MM` (a dense small panel: everything grows, and choices take more pages)."""
+        return max(min(self.width, self.height) / 100, BODY_MIN_MM * self.px_per_mm / Size.BODY.value)
 
     @property
     def landscape(self) -> bool:

@@ -15,9 +15,9 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pygame
 
+from kiosk.demo.gallery import scenarios
 from kiosk.site.load import load_site_config
 from kiosk.ui.view import KioskView
-from tests.kiosk.ui.scenarios import scenarios
 from tests.kiosk.ui.sizes import SCREENS
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"

@@ -15,6 +15,7 @@ import pytest
 
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
+from kiosk.demo.gallery import MORNING
 from kiosk.demo.printer import DemoPrinter
 from kiosk.domain.flow import Screen
 from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -24,7 +25,6 @@ from kiosk.ui.app import video_driver
 from kiosk.ui.loop import KioskLoop, Presenter
 from kiosk.ui.touch import DEBOUNCE_S, Touches
 from kiosk.ui.view import KioskView
-from tests.kiosk.ui.scenarios import MORNING
 
 FRAME = (1080, 1920)
 

@@ -1,8 +1,10 @@
-"""Flow states for every screen and stage, reached through real `Flow` transitions.
+"""The gallery: a flow state for every screen, card stage, ticket stage and notable variant.
 
-Each scenario starts at `Flow.start` and feeds the events a visitor (or a device) would, so the
-view is tested with states the flow really produces. Times are a Monday in Asia/Tokyo, picked
-against the site config's windows: 09:30 the Myna counter and renewal are open.
+Each entry starts at `Flow.start` and feeds the events a visitor (or a device) would, so what is
+drawn is a state the flow really produces. One list serves the screen tests, the golden images,
+the contact sheet (`kiosk demo --contact-sheet`) and the frame-time benchmark. Times are a Monday
+in Asia/Tokyo, picked against the site config's windows: 09:30 the Myna counter and renewal are
+open. Pure: no pygame, no files.
 """
 
 from __future__ import annotations
