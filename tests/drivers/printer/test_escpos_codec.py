@@ -30,9 +30,9 @@ from drivers.printer.escpos_codec import (
     qr,
     raster,
 )
+from kiosk.bench.printer import standard_ticket
 from kiosk.ticket.document import Align
 from kiosk.ticket.render import Feed, NativeText, Qr, Raster, compose, render_ticket, ticket_bands
-from tests.drivers.printer.conftest import standard_ticket
 
 GOLDEN = Path(__file__).parent / "golden"
 BLESS = os.environ.get("KIOSK_BLESS") == "1"

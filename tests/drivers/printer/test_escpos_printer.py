@@ -13,9 +13,10 @@ from PIL import Image
 from drivers.interfaces import HealthState, PaperState
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
+from kiosk.bench.printer import standard_ticket
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline
 from kiosk.ticket.render import render_ticket
-from tests.drivers.printer.conftest import printer_config, standard_ticket
+from tests.drivers.printer.conftest import printer_config
 
 
 def same_as_preview(path, document) -> bool:

@@ -1,0 +1,128 @@
+"""Printer benchmark: the standard Japanese ticket (a renewal with fees, a bring-list and one
+pre-check note) at 576 dots (80 mm paper), as the ESC/POS driver sends it.
+
+- `printer.ticket_bytes`: bytes of the whole job (target <= 20000); `printer.ticket_bytes_kanji` the
+  same in Kanji mode; `printer.ticket_full_raster_bytes` what python-escpos' `image()` sends for
+  the whole ticket as one raster (the naive way, for comparison); `printer.ticket_s_at_115200`
+  the job's time on a 115200-baud serial line (10 bits a byte).
+- `printer.render_ms`: median of layout + render + encode over many tickets, each with its own
+  number (so its own QR code), after one warm-up that loads the fonts; `printer.render_first_ms`
+  is that warm-up, the cost the first visitor after a restart pays.
+- `printer.status_ms`: median of DLE EOT 1..4 round trips to the emulator over TCP (loopback).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from kiosk.domain.model import Answers, HoldingStatus, LectureClass, Procedure
+from kiosk.domain.routing import Route, bring_list, estimate_fee
+from kiosk.queue.model import PrintState, Ticket
+from kiosk.site.load import load_site_config
+from kiosk.site.model import SiteConfig
+from kiosk.ticket.document import TicketDocument
+from kiosk.ticket.layout import build_ticket
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+TICKETS = 60
+STATUS_ROUNDS = 50
+
+STANDARD_ANSWERS = Answers(
+    procedure=Procedure.RENEWAL,
+    current=HoldingStatus.BOTH,
+    wanted=HoldingStatus.MYNA_ONLY,
+    lecture_class=LectureClass.EXCELLENT,
+    online_lecture_done=False,
+)
+
+
+def standard_ticket(config: SiteConfig, lang: str = "ja", width: int = 576, number: int = 12) -> TicketDocument:
+    """The benchmark's ticket (also the golden-bytes tests' one)."""
+    answers = STANDARD_ANSWERS
+    counter = config.counter_for(Procedure.RENEWAL)
+    group = config.groups[counter.group]
+    reasons = ("R17.submission_permanent",)
+    route = Route(
+        procedure=Procedure.RENEWAL,
+        counter=counter,
+        group=group,
+        fee=estimate_fee(config, answers),
+        bring=bring_list(config, answers),
+        reasons=reasons,
+    )
+    ticket = Ticket(
+        id=number,
+        number=number,
+        group=group.id,
+        prefix=group.prefix,
+        counter=counter.id,
+        procedure=Procedure.RENEWAL,
+        current=answers.current,
+        after=answers.after,
+        reasons=reasons,
+        business_date=date(2026, 11, 26),
+        issued_at=datetime(2026, 11, 26, 0, 15, tzinfo=UTC),
+        kiosk_id=config.site.kiosk_id,
+        print_state=PrintState.RESERVED,
+    )
+    return build_ticket(config, ticket, route, lang, width_dots=width)
+
+
+def measure() -> dict[str, float]:
+    from escpos.printer import Dummy
+
+    from drivers.printer.escpos_codec import encode_ticket
+    from kiosk.ticket.render import render_ticket
+
+    config = load_site_config(CONFIG)
+    timings: list[float] = []
+    for number in range(1, TICKETS + 2):
+        start = time.perf_counter_ns()
+        encode_ticket(standard_ticket(config, number=number))
+        timings.append((time.perf_counter_ns() - start) / 1e6)
+    first, rest = timings[0], timings[1:]
+
+    document = standard_ticket(config)
+    job = encode_ticket(document)
+    naive = Dummy(profile="TM-T20II")  # a 576-dot, 203-dpi profile
+    naive.image(render_ticket(document), impl="bitImageRaster")
+    return {
+        "printer.ticket_bytes": len(job),
+        "printer.ticket_bytes_kanji": len(encode_ticket(document, kanji=True)),
+        "printer.ticket_full_raster_bytes": len(naive.output),
+        "printer.ticket_s_at_115200": round(len(job) * 10 / 115200, 2),
+        "printer.render_first_ms": round(first, 2),
+        "printer.render_ms": round(statistics.median(rest), 2),
+        "printer.status_ms": _status_ms(config),
+    }
+
+
+def _status_ms(config: SiteConfig) -> float:
+    from dataclasses import replace
+
+    from drivers.printer.emulator import PrinterEmulator
+    from drivers.printer.escpos_printer import EscposTicketPrinter
+    from kiosk.site.model import PrinterConnection
+
+    logging.getLogger("drivers.printer").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch, PrinterEmulator(Path(scratch)) as emulator:
+        port = emulator.serve_tcp()
+        printer_config = replace(config.printer, connection=PrinterConnection.parse(f"tcp://127.0.0.1:{port}"))
+        printer = EscposTicketPrinter(printer_config)
+        try:
+            printer.status()  # connect first: the figure is a round trip, not a connect
+            rounds: list[float] = []
+            for _ in range(STATUS_ROUNDS):
+                start = time.perf_counter_ns()
+                status = printer.status()
+                rounds.append((time.perf_counter_ns() - start) / 1e6)
+                if not status.can_print:
+                    raise RuntimeError(f"the emulator did not answer the status query: {status}")
+        finally:
+            printer.close()
+    return round(statistics.median(rounds), 3)
