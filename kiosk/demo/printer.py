@@ -57,6 +57,11 @@ class DemoPrinter:
             assert self.emulator is not None
             self.emulator.set_offline(offline)
 
+    def set_cover_open(self, cover_open: bool) -> None:
+        if self._emulated("cover"):
+            assert self.emulator is not None
+            self.emulator.set_cover_open(cover_open)
+
     def _emulated(self, what: str) -> bool:
         if self.emulator is None:
             log.warning("demo: %s is set at the printer itself when printing to %s", what, self.url)

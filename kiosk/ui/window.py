@@ -177,6 +177,9 @@ def _panel(
         PanelButton("[n] paper near end", lambda: printer.set_paper(PaperState.NEAR_END), "devices", pygame.K_n),
         PanelButton("[r] new paper roll", lambda: printer.set_paper(PaperState.OK), "devices", pygame.K_r),
         PanelButton("[o] printer offline", lambda: _toggle_offline(printer), "devices", pygame.K_o),
+        PanelButton(
+            "[c] printer cover", lambda: printer.set_cover_open(not printer.status().cover_open), "devices", pygame.K_c
+        ),
         PanelButton("[h] clock +1 hour", lambda: clock.skip(60), "devices", pygame.K_h),
     ]
     for counter in config.counters.values():
@@ -243,7 +246,9 @@ def _draw_panel(
     y += 6
     lines = [
         f"reader: {reader.poll().value}",
-        f"printer: {printer.status().paper.value}, online={printer.status().online}",
+        f"printer: paper {printer.status().paper.value}, online={printer.status().online}, "
+        f"cover open={printer.status().cover_open}",
+        f"printer as the kiosk last saw it: {printer.driver.health().detail}",
         f"tickets printed: {len(printer.printed)}",
         f"staff calls: {runtime.staff_calls}",
     ]
