@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--contact-sheet", metavar="OUT.png", help="one PNG of every screen (with --lang and --size), then exit"
     )
     demo.add_argument("--at", help="start the window's clock at this local time, e.g. 2026-11-26T09:15")
+    demo.add_argument(
+        "--reader",
+        choices=("sim", "pcsc"),
+        default="sim",
+        help="sim: the simulated reader; pcsc: read the card through pcscd, vpcd and the card emulator",
+    )
     demo.set_defaults(func=_demo)
 
     for register in (run_commands.register, card_commands.register, printer_commands.register):

@@ -88,6 +88,17 @@ class PcscCardReader:
         self._thread = threading.Thread(target=self._watch, name="pcsc-watch", daemon=True)
         self._thread.start()
 
+    @property
+    def reader_name(self) -> str | None:
+        with self._lock:
+            return self._reader
+
+    @property
+    def presence(self) -> CardPresence:
+        """What the watcher saw last, without poll()'s report of a card swapped in between."""
+        with self._lock:
+            return self._presence
+
     # --- CardReader ---
 
     def poll(self) -> CardPresence:
@@ -312,8 +323,7 @@ def wait_for(reader: PcscCardReader, presence: CardPresence, timeout_s: float = 
     """Block until the watcher reports `presence` (tests, the headless demo): True when it did."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        with reader._lock:
-            if reader._presence is presence:
-                return True
+        if reader.presence is presence:
+            return True
         time.sleep(0.005)
     return False

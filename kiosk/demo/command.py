@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.card.profiles import profile
+from kiosk.demo.card import ReaderBackend
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
 from kiosk.site.load import load_site_config
@@ -78,6 +79,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
                 data_dir=data_dir,
                 card=card,
                 printer_url=args.printer,
+                reader=ReaderBackend(args.reader),
             )
             summary = {k: result[k] for k in ("scenario", "ticket", "refusal")}
             print(json.dumps(summary, ensure_ascii=False))
@@ -87,4 +89,12 @@ def run_demo_command(args: argparse.Namespace) -> int:
     from kiosk.ui.window import run_window
 
     at = parse_at(args.at, config.site.timezone)
-    return run_window(config, screen, out_dir=Path(args.out), at=at, lang=args.lang, printer_url=args.printer)
+    return run_window(
+        config,
+        screen,
+        out_dir=Path(args.out),
+        at=at,
+        lang=args.lang,
+        printer_url=args.printer,
+        reader=ReaderBackend(args.reader),
+    )

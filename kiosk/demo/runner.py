@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
+from kiosk.demo.card import DemoCard, ReaderBackend
 from kiosk.demo.printer import DemoPrinter
 from kiosk.demo.scenarios import Scenario
 from kiosk.domain.flow import Screen, State
@@ -75,11 +75,12 @@ def run_scenario(
     data_dir: Path | None = None,
     card: str | None = None,
     printer_url: str | None = None,
+    reader: ReaderBackend = ReaderBackend.SIM,
 ) -> dict[str, Any]:
     """Run one scenario headless and write its screens, ticket and result.json. Returns the result.
 
     `lang` replays the visit in another language; `card` puts that card profile on the reader
-    wherever the scenario places one."""
+    wherever the scenario places one; `reader` pcsc reads it through pcscd and the card emulator."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from kiosk.ui.png import save_png  # pygame is loaded only when screens are drawn
@@ -96,15 +97,17 @@ def run_scenario(
     (out_dir / "ticket.png").unlink(missing_ok=True)
 
     clock = FakeClock(scenario.at)
-    reader = SimCardReader(today=lambda: clock.now.date())
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
+        demo_card = DemoCard(reader, config, today=lambda: clock.now.date())
         # The real ESC/POS driver through the emulator (or --printer): the ticket is what came back.
         printer = DemoPrinter(config, Path(scratch) / "printed", Path(scratch), printer_url)
         store = SqliteTicketStore((data_dir or Path(scratch)) / "tickets.sqlite3")
         try:
             runtime = Runtime(
                 config=config,
-                devices=Devices(reader=reader, printer=printer.driver, display=SimQueueDisplay(), simulated=True),
+                devices=Devices(
+                    reader=demo_card.reader, printer=printer.driver, display=SimQueueDisplay(), simulated=True
+                ),
                 store=store,
                 clock=clock,
             )
@@ -129,7 +132,7 @@ def run_scenario(
             seen = runtime.version
             for step in scenario.steps:
                 step = _override(step, lang, card)
-                _step(runtime, view, reader, clock, step)
+                _step(runtime, view, demo_card, clock, step)
                 if runtime.version != seen or step.startswith("wait:"):
                     seen = runtime.version
                     snapshot()
@@ -138,6 +141,8 @@ def run_scenario(
         finally:
             store.close()
             printer.close()
+            card_commands = [f"{r.application}/{r.ef or '-'}: {r.apdu.hex().upper()}" for r in demo_card.received]
+            demo_card.close()
 
     issued = runtime.issued[-1] if runtime.issued else None
     result: dict[str, Any] = {
@@ -153,7 +158,11 @@ def run_scenario(
         "screens": shots,
         "final_screen": runtime.state.screen.value,
         "staff_calls": runtime.staff_calls,
+        "reader": reader.value,
     }
+    if reader is ReaderBackend.PCSC:
+        # What the emulated card received, with what was selected then: the allowlist's evidence.
+        result["card_commands"] = card_commands
     if issued is not None:
         result["ticket"] = {
             "number": issued.ticket.label,
@@ -226,7 +235,7 @@ def _turn_to(view: Any, runtime: Runtime, clock: FakeClock, button_id: str) -> A
     return rects
 
 
-def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, step: str) -> None:
+def _step(runtime: Runtime, view: Any, reader: DemoCard, clock: FakeClock, step: str) -> None:
     kind, _, arg = step.partition(":")
     clock.advance(2)  # a visitor takes a moment between touches
     if kind == "tap":
@@ -245,7 +254,10 @@ def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, 
             reader.pull_during_next_read()
         else:
             reader.place(arg)
+        reader.settle()  # the reader has seen it (pcscd polls presence every 400 ms)
         runtime.poll()
+        runtime.settle()  # the read runs on a worker thread: wait for its answer
+        reader.settle()
         runtime.poll()  # a second poll sees a card that left during the read
     elif kind == "wait":
         seconds = float(arg)
@@ -256,5 +268,6 @@ def _step(runtime: Runtime, view: Any, reader: SimCardReader, clock: FakeClock, 
             runtime.poll()
     else:
         raise UsageError(f"unknown scenario step {step!r}")
+    runtime.settle()  # a tap may start a read of a card already on the reader
     # A redraw after the step, so view.buttons() matches what is on screen for the next tap.
     view.render(runtime.state, clock.now)

@@ -27,11 +27,8 @@ from drivers.interfaces import (
     TicketPrinter,
 )
 from kiosk.domain.flow import (
-    CardFailed,
     CardInserted,
     CardLeft,
-    CardProblem,
-    CardRead,
     Counts,
     Effect,
     Event,
@@ -48,8 +45,9 @@ from kiosk.domain.flow import (
 from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.numbering import business_date
 from kiosk.domain.routing import Route
-from kiosk.errors import CardRemoved, NoCard, PrinterError, QueueFull, ReaderUnavailable, StoreError
+from kiosk.errors import PrinterError, QueueFull, StoreError
 from kiosk.queue.model import PrintState, Ticket, TicketRequest, TicketStore
+from kiosk.shell.card_reads import CardReads
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
 from kiosk.ticket.layout import build_ticket
@@ -94,6 +92,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.flow = Flow(self.config)
         self.state = self.flow.start(self.clock())
+        self._card_reads = CardReads(self.devices.reader)
 
     # --- events in ---
 
@@ -110,7 +109,10 @@ class Runtime:
                 pending.extend(self._run(effect))
 
     def poll(self) -> None:
-        """Called a few times a second by the UI loop: card presence changes and time passing."""
+        """Called a few times a second by the UI loop: a card read's answer, card presence changes, time passing."""
+        answer = self._card_reads.take()
+        if answer is not None:
+            self.dispatch(answer)
         presence = self._poll_reader()
         if presence is not self._presence:
             previous, self._presence = self._presence, presence
@@ -123,6 +125,12 @@ class Runtime:
             self.printer_ready()
         self.dispatch(Tick())
 
+    def settle(self, timeout_s: float = 10.0) -> None:
+        """Wait for a card read in flight and apply its answer (scripted runs and tests; the UI polls)."""
+        answer = self._card_reads.wait(timeout_s)
+        if answer is not None:
+            self.dispatch(answer)
+
     def today(self) -> date:
         site = self.config.site
         return business_date(self.clock(), site.timezone, site.business_day_reset)
@@ -131,7 +139,8 @@ class Runtime:
 
     def _run(self, effect: Effect) -> list[Event]:
         if isinstance(effect, ReadCard):
-            return [self._read_card()]
+            self._card_reads.start()  # answered on a later poll: the UI never waits for the card
+            return []
         if isinstance(effect, RefreshCounts):
             return [self._counts()]
         if isinstance(effect, IssueTicket):
@@ -149,18 +158,6 @@ class Runtime:
         except Exception:  # a broken driver must not stop the lobby: report it and keep serving
             log.exception("card reader poll failed")
             return CardPresence.READER_GONE
-
-    def _read_card(self) -> Event:
-        # The simulated reader answers at once; the PC/SC driver will read on its own thread.
-        try:
-            return CardRead(self.devices.reader.read_facts())
-        except (CardRemoved, NoCard):
-            return CardFailed(CardProblem.REMOVED)
-        except ReaderUnavailable:
-            return CardFailed(CardProblem.READER_UNAVAILABLE)
-        except Exception:
-            log.exception("card read failed")
-            return CardFailed(CardProblem.READER_UNAVAILABLE)
 
     def _counts(self) -> Event:
         today = self.today()

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pygame
 
 from drivers.card.profiles import PROFILES
-from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardPresence, PaperState
+from kiosk.demo.card import DemoCard, ReaderBackend
 from kiosk.demo.printer import DemoPrinter
 from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -74,6 +74,7 @@ def run_window(
     at: datetime | None,
     lang: str | None,
     printer_url: str | None = None,
+    reader: ReaderBackend = ReaderBackend.SIM,
 ) -> int:
     pygame.display.init()  # no audio: the kiosk makes no sound through SDL
     pygame.font.init()
@@ -87,7 +88,7 @@ def run_window(
     pygame.display.set_caption(f"Lobby kiosk demo — {config.site.name.get('en')} (SIMULATION)")
 
     clock = DemoClock(config.site.timezone, at)
-    reader = SimCardReader(today=lambda: clock().date())
+    card = DemoCard(reader, config, today=lambda: clock().date())  # the simulated reader, or pcscd + emulator
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
     # The real ESC/POS driver, printing to the emulator (or to --printer): tickets come back as PNGs.
     printer = DemoPrinter(config, out_dir / "printed", Path(scratch.name), printer_url)
@@ -95,12 +96,12 @@ def run_window(
     display = SimQueueDisplay()
     runtime = Runtime(
         config=config,
-        devices=Devices(reader=reader, printer=printer.driver, display=display, simulated=True),
+        devices=Devices(reader=card.reader, printer=printer.driver, display=display, simulated=True),
         store=store,
         clock=clock,
     )
     view = KioskView(config, screen, simulation=True)
-    panel = _panel(config, runtime, reader, printer, clock)
+    panel = _panel(config, runtime, card, printer, clock)
     font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
     small = pygame.font.Font(str(font_path(Face.REGULAR)), 13)
     print(
@@ -143,18 +144,19 @@ def run_window(
                 surface = view.render(runtime.state, clock())
                 window.fill(PANEL_BG)
                 window.blit(pygame.transform.smoothscale(surface, frame), (0, 0))
-                _draw_panel(window, frame[0], panel, font, small, runtime, reader, printer, display, clock)
+                _draw_panel(window, frame[0], panel, font, small, runtime, card, printer, display, clock)
                 pygame.display.flip()
             ticker.tick(POLL_HZ)
     finally:
         store.close()
         printer.close()
+        card.close()
         scratch.cleanup()
         pygame.quit()
 
 
 def _panel(
-    config: SiteConfig, runtime: Runtime, reader: SimCardReader, printer: DemoPrinter, clock: DemoClock
+    config: SiteConfig, runtime: Runtime, reader: DemoCard, printer: DemoPrinter, clock: DemoClock
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
     keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]
@@ -194,7 +196,7 @@ def _panel(
     return buttons
 
 
-def _toggle_reader(reader: SimCardReader) -> None:
+def _toggle_reader(reader: DemoCard) -> None:
     if reader.poll() is CardPresence.READER_GONE:
         reader.plug()
     else:
@@ -219,7 +221,7 @@ def _draw_panel(
     font: pygame.font.Font,
     small: pygame.font.Font,
     runtime: Runtime,
-    reader: SimCardReader,
+    reader: DemoCard,
     printer: DemoPrinter,
     display: SimQueueDisplay,
     clock: DemoClock,

@@ -33,6 +33,7 @@ VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 LOCK_FILE = Path(tempfile.gettempdir()) / "kiosk-private-pcscd.lock"
 READER_NAME = "Kiosk vpcd"  # pcscd appends " 00 00" (reader and slot numbers)
+VPCD_NAME = "Virtual PCD"  # the reader Debian's vsmartcard-vpcd config gives a system pcscd
 
 
 def free_port_pair() -> int:
@@ -59,6 +60,17 @@ def pcscd_available() -> str | None:
     if not VPCD_DRIVER.exists():
         return "vpcd is not installed (Debian package vsmartcard-vpcd)"
     return None
+
+
+def private_pcscd_in_use() -> bool:
+    """Another run of ours holds the machine's private-pcscd lock (its pcscd is not foreign)."""
+    with LOCK_FILE.open("a") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def foreign_pcscd_running() -> bool:

@@ -1,0 +1,172 @@
+"""End to end through the real PC/SC stack: pyscard -> libpcsclite -> pcscd -> vpcd -> the card emulator.
+
+The suite starts its own pcscd (`PrivatePcscd`: its own reader.conf folder, its own vpcd port) and
+stops it by PID; no system service is assumed. Every test checks the emulator's log of received
+commands against card-facts.md's allowlist, written out independently in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from drivers.card.emulator.pcscd import PrivatePcscd
+from drivers.card.emulator.vpcd import VirtualCard
+from drivers.card.pcsc import PcscCardReader, wait_for
+from drivers.card.profiles import PROFILES
+from drivers.interfaces import CardPresence, HealthState
+from kiosk.domain.model import CardKind
+from kiosk.errors import CardRemoved, ReaderUnavailable
+from kiosk.site.model import ReaderConfig
+from tests.drivers.card.card_facts_allowlist import outside_allowlist
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+NO_ANSWER = {"unreadable", "chip-garbage"}
+
+
+def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+class Rig:
+    def __init__(self) -> None:
+        self.pcscd = PrivatePcscd()
+        self.pcscd.start()
+        self.card = VirtualCard(self.pcscd.port)
+        self.reader = PcscCardReader(ReaderConfig(name_match=self.pcscd.reader_name, poll_interval_ms=100))
+
+    def place(self, name: str) -> None:
+        if self.reader.presence is CardPresence.PRESENT:
+            self.remove()  # pcscd must see the old card go, or the new one is no new card to it
+        self.card.place(name)
+        assert wait_for(self.reader, CardPresence.PRESENT), f"pcscd did not see card {name}"
+
+    def remove(self) -> None:
+        self.card.remove()
+        assert wait_for(self.reader, CardPresence.ABSENT)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.card.close()
+        self.pcscd.close()
+
+
+@pytest.fixture(scope="module")
+def rig() -> Iterator[Rig]:
+    rig = Rig()
+    yield rig
+    rig.close()
+
+
+@pytest.fixture(autouse=True)
+def no_card_left(rig: Rig) -> Iterator[None]:
+    yield
+    rig.card.remove()
+    wait_for(rig.reader, CardPresence.ABSENT)
+    rig.card.received.clear()
+
+
+def test_every_profile_reads_through_pcscd_as_its_facts_and_only_allowed_commands_reach_the_card(rig: Rig) -> None:
+    today = date.today()
+    wrong = {}
+    for name, profile in PROFILES.items():
+        rig.place(name)
+        facts = rig.reader.read_facts()
+        expected = CardKind.UNREADABLE if name in NO_ANSWER else None
+        if (expected is not None and facts.kind is not expected) or (
+            expected is None and facts != profile.facts(today)
+        ):
+            wrong[name] = facts
+        rig.remove()
+
+    assert wrong == {}
+    assert outside_allowlist(rig.card.received) == []
+    assert {r.profile for r in rig.card.received} >= set(PROFILES) - {"unknown-card"}  # FeliCa: no APDU at all
+
+
+def test_card_pulled_in_the_middle_of_a_command_is_card_removed_never_a_verdict(rig: Rig) -> None:
+    rig.place("valid")
+    rig.card.pull_during_next_read()
+
+    with pytest.raises(CardRemoved):
+        rig.reader.read_facts()
+    assert wait_for(rig.reader, CardPresence.ABSENT)
+    rig.place("valid")
+    assert rig.reader.read_facts().kind is CardKind.MYNUMBER_CARD
+    assert outside_allowlist(rig.card.received) == []
+
+
+def test_reader_survives_a_pcscd_restart(rig: Rig) -> None:
+    rig.place("sign-locked")
+    assert rig.reader.read_facts().pin_tries.signature == 0
+
+    rig.pcscd.stop()
+    assert wait_for(rig.reader, CardPresence.READER_GONE)
+    assert rig.reader.health().state is HealthState.DOWN
+    assert "pcscd not reachable" in rig.reader.health().detail
+    rig.pcscd.start()
+
+    assert wait_for(rig.reader, CardPresence.PRESENT), rig.reader.health()
+    assert rig.reader.read_facts().pin_tries.signature == 0
+    assert rig.reader.health().state is HealthState.OK
+
+
+def test_reader_unplugged_and_plugged_back(rig: Rig) -> None:
+    rig.place("licence-present")
+    rig.pcscd.restart(with_reader=False)  # pcscd up, the reader gone from its list
+
+    assert eventually(lambda: "no card reader" in rig.reader.health().detail), rig.reader.health()
+    assert rig.reader.poll() is CardPresence.READER_GONE
+    with pytest.raises(ReaderUnavailable):
+        rig.reader.read_facts()
+
+    rig.pcscd.restart(with_reader=True)
+    assert wait_for(rig.reader, CardPresence.PRESENT)
+    assert rig.reader.read_facts().licence_data_present is True
+
+
+def test_card_sim_and_card_probe_commands_work_with_any_pcsc_client(rig: Rig) -> None:
+    command = [sys.executable, "-m", "kiosk"]
+    sim = subprocess.Popen(
+        [*command, "card-sim", "--profile", "user-pin-one-try", "--port", str(rig.pcscd.port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        probe = subprocess.run(
+            [*command, "card-probe", "--json", "--reader", rig.pcscd.reader_name],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        sim.send_signal(signal.SIGINT)  # Ctrl-C
+        printed, _ = sim.communicate(timeout=10)
+
+    assert probe.returncode == 0, probe.stderr
+    report = json.loads(probe.stdout)
+    assert report["kind"] == "mynumber_card"
+    assert report["pin_tries"] == {"user_auth": 1, "signature": 5, "input_support": 3}
+    assert report["signature_cert_present"] is True and report["licence_data_present"] is True
+    assert report["card_expiry"] and report["auth_cert_not_after"] and report["free_area"] == "enough"
+    assert len(report["apdus"]) == 16
+    assert "jpki/000A: 00 B0 00 00" in printed  # card-sim prints what it received
