@@ -52,6 +52,7 @@ class VirtualCard:
         self._card: EmulatedCard | None = None
         self._generation = 0  # bumped on every place/remove: a serving loop for an old card stops
         self._sock: socket.socket | None = None
+        self._spare: socket.socket | None = None  # the next link, made before a mute chip's link drops
         self._pull_next = False
         self._closed = False
         self.received: list[ReceivedApdu] = []
@@ -108,7 +109,7 @@ class VirtualCard:
                     return
                 card, generation = self._card, self._generation
             assert card is not None
-            sock = self._connect()
+            sock, self._spare = (self._spare, None) if self._spare is not None else (self._connect(), None)
             if sock is None:
                 time.sleep(0.05)  # vpcd not listening (pcscd down or restarting): try again
                 continue
@@ -164,7 +165,10 @@ class VirtualCard:
             answer = card.respond(bytes(message))
             if answer is None:
                 time.sleep(MUTE_TIMEOUT_S)
-                return  # no answer; the link drops and the (still placed) card connects again
+                # No answer: vpcd drops the link. The chip is still in the field, so the next link is
+                # waiting before this one closes, or pcscd's presence poll could see an empty reader.
+                self._spare = self._connect()
+                return
             _send(sock, answer)
 
 
