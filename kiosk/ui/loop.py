@@ -16,13 +16,16 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pygame
 
 from kiosk.domain.flow import IDLE_WARNING_SECONDS
-from kiosk.shell.runtime import Runtime
 from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView
+
+if TYPE_CHECKING:  # the runtime pulls in the device drivers: not needed to draw the first frame
+    from kiosk.shell.runtime import Runtime
 
 POLL_HZ = 25
 
@@ -42,7 +45,14 @@ class Presenter:
         self.rect = pygame.Rect((0, 0), size)
         self.rect.center = box.center
 
+    @property
+    def direct(self) -> bool:
+        """Whether the view may draw straight onto the display (same size, not turned, not scaled)."""
+        return not self.turned and self.scale == 1.0 and self.rect.topleft == (0, 0)
+
     def show(self, frame: pygame.Surface) -> None:
+        if frame is self.display:  # drawn in place
+            return
         image = pygame.transform.rotate(frame, -90) if self.turned else frame  # a quarter clockwise
         if self.scale != 1.0:
             image = pygame.transform.smoothscale(image, self.rect.size)
@@ -97,14 +107,19 @@ class KioskLoop:
         left = self.runtime.flow.idle_seconds_left(self.runtime.state, now)
         return math.ceil(left) if left is not None and left <= IDLE_WARNING_SECONDS else None
 
-    def run(self, stop: Callable[[pygame.event.Event], bool], until: Callable[[], bool] = lambda: False) -> None:
-        """Until `stop` says an event ends it (or `until` says so): events, devices, maybe a frame, sleep."""
+    def run(
+        self, stop: Callable[[pygame.event.Event], bool], until: Callable[[KioskLoop], bool] = lambda loop: False
+    ) -> None:
+        """Until `stop` says an event ends it, or `until` (asked after each turn) says so:
+        events, devices, maybe a frame, then sleep to the next turn."""
         period = 1 / POLL_HZ
-        while not until():
+        while True:
             started = time.monotonic()
             for event in pygame.event.get():
                 if stop(event):
                     return
                 self.handle(event)
             self.refresh()
+            if until(self):
+                return
             time.sleep(max(0.0, period - (time.monotonic() - started)))

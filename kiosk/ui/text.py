@@ -182,10 +182,16 @@ def wrap_balanced(text: str, face: Face, px: int, width: int, lang: str = DEFAUL
 
 
 class RenderedText:
-    """An LRU cache of rendered lines: the same labels are drawn on every frame."""
+    """An LRU cache of rendered lines: the same labels are drawn on every frame.
 
-    def __init__(self, capacity: int = 768) -> None:
+    Bounded by count and by memory: a line of 45 px type is a 32-bit surface of about 100 kB,
+    so `budget` (bytes of pixels) keeps a day of screens in every language from growing the
+    process; the lines of one visit fit many times over."""
+
+    def __init__(self, capacity: int = 2048, budget: int = 48 * 2**20) -> None:
         self.capacity = capacity
+        self.budget = budget
+        self.bytes = 0
         self._cache: OrderedDict[tuple[str, FontFile, int, Color], pygame.Surface] = OrderedDict()
 
     def __len__(self) -> int:
@@ -203,6 +209,12 @@ class RenderedText:
             return surface
         surface = font(face, px, lang, sample).render(text, True, color)
         self._cache[key] = surface
-        if len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
+        self.bytes += _size(surface)
+        while len(self._cache) > 1 and (len(self._cache) > self.capacity or self.bytes > self.budget):
+            _, old = self._cache.popitem(last=False)
+            self.bytes -= _size(old)
         return surface
+
+
+def _size(surface: pygame.Surface) -> int:
+    return surface.get_height() * surface.get_pitch()

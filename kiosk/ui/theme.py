@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from kiosk.domain.model import Outcome
 from kiosk.fonts import Face
@@ -79,6 +80,9 @@ class Size(Enum):
     HUGE = 24.0  # the ticket number
 
 
+_SIZE_UNITS = {size: size.value for size in Size}  # Enum.value is a slow descriptor
+
+
 @dataclass(frozen=True)
 class TextStyle:
     face: Face
@@ -111,7 +115,7 @@ class Metrics:
     height: int
     px_per_mm: float
 
-    @property
+    @cached_property  # asked tens of thousands of times a frame: computed once per screen size
     def u(self) -> float:
         """A hundredth of the shorter side, but never so small that body text drops under
         `BODY_MIN_MM` (a dense small panel: everything grows, and choices take more pages)."""
@@ -125,7 +129,7 @@ class Metrics:
         return max(1, round(units * self.u))
 
     def font_px(self, size: Size, scale: float = 1.0) -> int:
-        return max(8, round(size.value * self.u * scale))
+        return max(8, round(_SIZE_UNITS[size] * self.u * scale))
 
     @property
     def margin(self) -> int:

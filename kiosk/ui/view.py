@@ -55,8 +55,11 @@ class KioskView:
         config: SiteConfig,
         screen: ScreenConfig | tuple[int, int] | None = None,
         simulation: bool = False,
+        target: pygame.Surface | None = None,
     ) -> None:
-        """`screen` defaults to the config's; a bare size keeps the config's pixel density."""
+        """`screen` defaults to the config's; a bare size keeps the config's pixel density.
+        `target` is a surface of the screen's size to draw on (the display itself, saving a copy
+        of every frame); by default the view draws on a surface of its own."""
         if not pygame.font.get_init():
             pygame.font.init()
         if screen is None:
@@ -66,7 +69,9 @@ class KioskView:
         self.config = config
         self.screen = screen
         self.simulation = simulation
-        self.surface = pygame.Surface(screen.size)
+        if target is not None and target.get_size() != screen.size:
+            raise ValueError(f"target surface {target.get_size()} is not the screen's size {screen.size}")
+        self.surface = target if target is not None else pygame.Surface(screen.size)
         self._painter = Painter(self.surface, RenderedText(), screen.px_per_mm)
         self.version = 0  # bumped when the view's own state (page, chooser) changes
         self._where: tuple[object, ...] | None = None  # the screen the page and chooser belong to

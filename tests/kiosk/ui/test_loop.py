@@ -186,6 +186,12 @@ def test_kiosk_run_starts_draws_and_stops(site_config: SiteConfig, tmp_path: Pat
     from kiosk.ui.app import run_kiosk
 
     config = replace(site_config, storage=Storage(data_dir=tmp_path))
-    turns = iter(range(3))
-    assert run_kiosk(config, until=lambda: next(turns, None) is None) == 0
+    frames: list[int] = []
+
+    def until(loop: KioskLoop) -> bool:
+        frames.append(loop.frames)
+        return len(frames) == 3
+
+    assert run_kiosk(config, until=until) == 0
+    assert frames == [1, 1, 1]  # the first turn draws the welcome screen; idle turns draw nothing
     assert (tmp_path / "tickets.sqlite3").exists()

@@ -94,3 +94,11 @@ def test_every_face_renders_japanese(face: Face) -> None:
     surface = font(face, PX).render("群馬", True, (0, 0, 0))
     assert isinstance(surface, pygame.Surface)
     assert surface.get_width() > PX
+
+
+def test_rendered_text_is_bounded_by_memory_too() -> None:
+    cache = RenderedText(budget=1_000_000)  # each line is about 400 kB: two fit
+    for word in ("一二三四五六七八九十" * 3, "十九八七六五四三二一" * 3, "あいうえおかきくけこ" * 3):
+        cache.render(word, Face.REGULAR, 60, (0, 0, 0))
+    assert 0 < cache.bytes <= 1_000_000
+    assert len(cache) < 3

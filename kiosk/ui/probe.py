@@ -1,0 +1,207 @@
+"""Measurements of the real screens and event loop for `kiosk.bench.ui`, each in a process of its own.
+
+    python -m kiosk.ui.probe first-frame|idle|frames|touch CONFIG_DIR
+
+Prints one JSON object. The process is fresh, so font loading and first renders count as they
+would after a restart. The ticket database goes to a temporary folder; everything else is the
+site config as shipped (SDL's dummy video driver: no window).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+from kiosk.site.load import load_site_config
+from kiosk.site.model import SiteConfig, Storage
+
+IDLE_S = 20.0
+PASSES = 3
+
+
+def _config(folder: str, scratch: str) -> SiteConfig:
+    return replace(load_site_config(folder), storage=Storage(data_dir=Path(scratch)))
+
+
+def first_frame(config: SiteConfig) -> dict[str, float]:
+    """Prints "frame" the moment the first frame is on the display; the parent times it."""
+    from kiosk.ui.app import run_kiosk
+
+    run_kiosk(config, shown=lambda: print("frame", flush=True), until=lambda loop: True)
+    return {}
+
+
+def idle(config: SiteConfig) -> dict[str, float]:
+    """CPU of this process while the real loop idles on the welcome screen."""
+    from kiosk.ui.app import run_kiosk
+    from kiosk.ui.loop import KioskLoop
+
+    start: list[float] = []
+
+    def until(loop: KioskLoop) -> bool:
+        if not start:
+            start[:] = [time.monotonic(), time.process_time()]
+            return False
+        return time.monotonic() - start[0] >= IDLE_S
+
+    run_kiosk(config, until=until)
+    wall, cpu = time.monotonic() - start[0], time.process_time() - start[1]
+    return {"idle_cpu_percent": 100 * cpu / wall}
+
+
+def frames(config: SiteConfig) -> dict[str, float]:
+    """Every gallery screen in ja and en, drawn and shown as the loop does, `PASSES` times.
+
+    The first pass draws every line of text for the first time (rasterising glyphs, wrapping);
+    later passes find them in the caches, as a kiosk does after its first visitors. Timed as
+    the CPU time of this thread: other processes on a shared development machine do not count
+    (on the appliance nothing else runs, and the two are the same)."""
+    import pygame
+
+    from kiosk.demo.gallery import scenarios
+    from kiosk.ui.loop import Presenter
+    from kiosk.ui.view import KioskView
+
+    pygame.display.init()
+    display = pygame.display.set_mode(config.screen.size)
+    presenter = Presenter(display, config.screen.size)
+    view = KioskView(config, target=display if presenter.direct else None)  # as kiosk run does
+    passes: list[list[float]] = []
+    for _ in range(PASSES):
+        timings: list[float] = []
+        for lang in ("ja", "en"):
+            for scenario in scenarios(config, lang):
+                view.config = scenario.config
+                begin = time.thread_time()
+                presenter.show(view.render(scenario.state, scenario.now))
+                pygame.display.flip()
+                timings.append((time.thread_time() - begin) * 1000)
+        passes.append(timings)
+    warm = [t for timings in passes[1:] for t in timings]
+    return {
+        "frame_p95_ms": statistics.quantiles(warm, n=20)[-1],
+        "frame_median_ms": statistics.median(warm),
+        "frame_first_pass_p95_ms": statistics.quantiles(passes[0], n=20)[-1],
+    }
+
+
+# A renewal visit in Japanese, tap by tap: no card needed, a ticket printed (the demo's emulated printer).
+VISIT = (
+    "start",
+    "lang:ja",
+    "procedure:renewal",
+    "answer:current:license_only",
+    "answer:wanted:license_only",
+    "answer:lecture_class:excellent",
+    "continue",
+    "continue",
+)
+
+
+def visit(config: SiteConfig) -> dict[str, float]:
+    """A whole visit through the real loop: finger events posted to SDL's queue from another
+    thread (as SDL's touch input arrives), each after the previous frame was shown; the time from
+    each to the next frame on the display, and the memory of the process at the end."""
+    import pygame
+
+    from kiosk.demo.gallery import MORNING
+    from kiosk.demo.printer import DemoPrinter
+    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.devices import build_devices
+    from kiosk.shell.runtime import Runtime
+    from kiosk.ui.app import warm
+    from kiosk.ui.loop import KioskLoop, Presenter
+    from kiosk.ui.touch import DEBOUNCE_S, Touches
+    from kiosk.ui.view import KioskView
+
+    pygame.display.init()
+    display = pygame.display.set_mode(config.screen.size)
+    shown: list[float] = []
+
+    class Timed(Presenter):
+        def show(self, frame: pygame.Surface) -> None:
+            super().show(frame)
+            shown.append(time.perf_counter())
+
+    data = config.storage.data_dir
+    printer = DemoPrinter(config, data / "printed", data)  # the ESC/POS driver and the emulator
+    devices = replace(build_devices(config, today=MORNING.date), printer=printer.driver)
+    store = SqliteTicketStore(data / "tickets.sqlite3")
+    opened = time.monotonic()
+
+    def clock() -> datetime:  # a Monday morning (renewal open), running at the real pace
+        return MORNING + timedelta(seconds=time.monotonic() - opened)
+
+    runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
+    presenter = Timed(display, config.screen.size)
+    view = KioskView(config, simulation=devices.simulated, target=display if presenter.direct else None)
+    warm(view, runtime.flow, clock())  # as kiosk run does before its loop
+    loop = KioskLoop(runtime, view, presenter, Touches(display.get_size()))
+    posted: list[float] = []
+    missed: list[str] = []
+    w, h = config.screen.size
+
+    def tapper() -> None:
+        for button_id in VISIT:
+            frames = len(shown)
+            time.sleep(DEBOUNCE_S + 0.15)  # a visitor reads, then taps
+            rect = None
+            for _ in range(40):  # the loop may be drawing: ask again until the button is there
+                rect = view.buttons().get(button_id)
+                if rect is not None and len(shown) >= frames:
+                    break
+                time.sleep(0.05)
+            if rect is None:
+                missed.append(button_id)
+                return
+            x, y = rect.center
+            posted.append(time.perf_counter())
+            pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / w, y=y / h, touch_id=1, finger_id=0))
+        time.sleep(0.3)
+
+    thread = threading.Thread(target=tapper, daemon=True)
+    thread.start()
+    loop.run(lambda event: False, lambda loop: not thread.is_alive())
+    if missed or len(runtime.issued) != 1:
+        raise RuntimeError(f"the visit did not get its ticket (missed {missed}, at {runtime.state.screen})")
+    latencies = [(min(t for t in shown if t >= p) - p) * 1000 for p in posted]
+    rss = _rss_mb()
+    store.close()
+    printer.close()
+    return {
+        "touch_to_frame_ms": statistics.median(latencies),
+        "touch_to_frame_max_ms": max(latencies),
+        "rss_mb": rss,
+    }
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+PROBES = {"first-frame": first_frame, "idle": idle, "frames": frames, "visit": visit}
+
+
+def main(argv: list[str]) -> int:
+    name, folder = argv
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
+        result = PROBES[name](_config(folder, scratch))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

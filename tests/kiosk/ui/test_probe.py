@@ -1,0 +1,21 @@
+"""The benchmark's probe runs the real kiosk in a process of its own (figures are `make bench`'s, not tests')."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_the_first_frame_probe_starts_the_kiosk_and_reports_its_first_frame() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.ui.probe", "first-frame", str(REPO / "config")],
+        env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.splitlines()[0] == "frame"
