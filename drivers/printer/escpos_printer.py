@@ -114,7 +114,12 @@ class _Link:
                 device.timeout = left
                 chunk = device.read(count - len(got))
             else:
-                chunk = bytes(device.read(self.printer.in_ep, 16, max(int(left * 1000), 1)))
+                import usb.core
+
+                try:
+                    chunk = bytes(device.read(self.printer.in_ep, 16, max(int(left * 1000), 1)))
+                except usb.core.USBTimeoutError:
+                    break
             got += chunk
         if link is PrinterLink.TCP:
             device.settimeout(self.config.write_timeout_s)

@@ -21,6 +21,8 @@ from drivers.interfaces import (
     CardPresence,
     CardReader,
     DisplayFrame,
+    Health,
+    HealthState,
     PaperState,
     PrinterStatus,
     QueueDisplay,
@@ -86,6 +88,7 @@ class Runtime:
     issued: list[Issued] = field(default_factory=list)
     staff_calls: int = 0
     printer_status: PrinterStatus | None = None  # the last one asked, for the staff page and the demo
+    printer_health: Health | None = None
     _presence: CardPresence = CardPresence.ABSENT
     _printer_checked: datetime | None = None
 
@@ -186,18 +189,25 @@ class Runtime:
         )
 
     def printer_ready(self) -> bool:
-        """Ask the printer now. Anything but a clear "ready" is not ready (no reply = unknown)."""
+        """Ask the printer now. Anything but a clear "ready" is not ready (no reply = unknown).
+
+        A change of the printer's health is logged once: ERROR when it cannot print (staff must
+        act), WARNING when it prints with a problem (paper near end), INFO when it is well again.
+        """
         self._printer_checked = self.clock()
-        previous = self.printer_status
         try:
             status = self.devices.printer.status()
+            health = self.devices.printer.health()
         except Exception:  # a broken driver must not stop the lobby: report it and keep serving
             log.exception("printer status failed")
             status = PrinterStatus(online=None, paper=PaperState.UNKNOWN, cover_open=None, error=None)
+            health = Health("printer", HealthState.DOWN, "printer driver failed", self.devices.simulated)
         self.printer_status = status
-        if previous is None or previous.can_print != status.can_print:
-            health = self.devices.printer.health()
-            level = logging.INFO if status.can_print else logging.ERROR
+        if health != self.printer_health:
+            self.printer_health = health
+            level = {HealthState.OK: logging.INFO, HealthState.DEGRADED: logging.WARNING}.get(
+                health.state, logging.ERROR
+            )
             log.log(level, "printer %s: %s", health.state.value, health.detail)
         return status.can_print
 

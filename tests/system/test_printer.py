@@ -4,6 +4,7 @@ come out stays on screen and is never printed again by itself; staff reprint and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -197,3 +198,27 @@ def test_the_demo_prints_through_the_in_process_emulator(tmp_path):
     assert main(["demo", "--headless", "--scenario", "enquiry", "--out", str(out)]) == 0
     with Image.open(out / "ticket.png") as ticket:
         assert ticket.mode == "1" and ticket.width == 576
+
+
+def test_staff_are_told_once_each_time_the_printers_health_changes(lobby, caplog):
+    caplog.set_level(logging.INFO, logger="kiosk.shell.runtime")
+
+    def poll_a_while() -> None:
+        for _ in range(4):
+            lobby.now += timedelta(seconds=20)  # past the kiosk's printer check interval
+            lobby.runtime.poll()
+
+    poll_a_while()
+    lobby.emulator.set_paper(PaperState.NEAR_END)
+    poll_a_while()
+    lobby.emulator.set_paper(PaperState.END)
+    poll_a_while()
+    lobby.emulator.set_paper(PaperState.OK)
+    poll_a_while()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "kiosk.shell.runtime"]
+    assert said == [
+        ("INFO", "printer ok: ready"),
+        ("WARNING", "printer degraded: paper near end: change the roll soon"),
+        ("ERROR", "printer down: paper end: load a new roll"),
+        ("INFO", "printer ok: ready"),
+    ]
