@@ -15,14 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from drivers.card.profiles import CardProfile
 from drivers.card.sim import SimCardReader
 from drivers.interfaces import CardPresence, CardReader
 from kiosk.errors import UsageError
-from kiosk.site.model import SiteConfig
+from kiosk.site.model import ReaderBackend, SiteConfig
 
 if TYPE_CHECKING:
     from drivers.card.emulator.pcscd import PrivatePcscd
@@ -32,11 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SETTLE_S = 5.0  # pcscd notices a card within its 400 ms poll; allow for a slow machine
-
-
-class ReaderBackend(StrEnum):
-    SIM = "sim"
-    PCSC = "pcsc"
 
 
 class DemoCard:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.display.sim import SimQueueDisplay
-from kiosk.demo.card import DemoCard, ReaderBackend
+from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
 from kiosk.demo.scenarios import Scenario
 from kiosk.domain.flow import Screen, State
@@ -29,7 +29,7 @@ from kiosk.errors import UsageError
 from kiosk.messages import text
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import ScreenConfig, SiteConfig
+from kiosk.site.model import ReaderBackend, ScreenConfig, SiteConfig
 
 
 class FakeClock:

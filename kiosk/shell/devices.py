@@ -1,11 +1,13 @@
 """Which device backends the appliance runs with: the seam where real drivers plug in.
 
 `build_devices` turns the site config into `Devices`. The ticket printer is the ESC/POS driver
-at the config's `[printer] url` (a lobby printer, or the emulator `kiosk printer-sim`). Until a
-driver for another device exists (the PC/SC card reader and the serial display come with their
-own issues) it answers with that device's simulator, and `Devices.simulated` makes the screens show the
-SIMULATION sign: a simulator is never chosen silently. A driver's issue replaces one line here
-with "the real backend when the config names one".
+at the config's `[printer] url` (a lobby printer, or the emulator `kiosk printer-sim`). The card
+reader is the PC/SC driver when `[reader] backend = "pcsc"` (a reader through pcscd, or the card
+emulator `kiosk card-sim` in a vpcd reader), the simulated reader when "sim". Until a driver for
+another device exists (the serial display comes with its own issue) it answers with that device's
+simulator, and `Devices.simulated` makes the screens show the SIMULATION sign: a simulator is never
+chosen silently. A driver's issue replaces one line here with "the real backend when the config
+names one".
 """
 
 from __future__ import annotations
@@ -17,18 +19,27 @@ from pathlib import Path
 
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
+from drivers.interfaces import CardReader
 from drivers.printer.escpos_printer import EscposTicketPrinter
 from kiosk.shell.runtime import Devices
-from kiosk.site.model import SiteConfig
+from kiosk.site.model import ReaderBackend, SiteConfig
 
 log = logging.getLogger(__name__)
 
 
 def build_devices(config: SiteConfig, today: Callable[[], date]) -> Devices:
     """The devices the config names, opened; simulators where no driver exists yet."""
-    log.warning("no card reader or display driver configured: running with simulators")
+    reader: CardReader
+    if config.reader.backend is ReaderBackend.PCSC:
+        from drivers.card.pcsc import PcscCardReader  # pyscard loads only when a PC/SC reader is configured
+
+        reader = PcscCardReader(config.reader)
+    else:
+        log.warning("[reader] backend = sim: the simulated card reader")
+        reader = SimCardReader(today=today)
+    log.warning("no display driver configured: running with its simulator")
     return Devices(
-        reader=SimCardReader(today=today),
+        reader=reader,
         printer=EscposTicketPrinter.from_config(config.printer, Path(config.storage.data_dir)),
         display=SimQueueDisplay(),
         simulated=True,

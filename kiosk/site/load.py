@@ -40,6 +40,7 @@ from kiosk.site.model import (
     PrinterConnection,
     PrinterLink,
     ProcedureConfig,
+    ReaderBackend,
     ReaderConfig,
     ScreenConfig,
     Site,
@@ -668,6 +669,7 @@ _FREE_AREA_BYTES = (1, 1 << 20)
 def _read_reader(t: _Table, base: Path) -> ReaderConfig:
     """`[reader]`: which PC/SC reader, how often to look, which trust anchors. Opens no device."""
     with t:
+        backend = t.choice("backend", _enum_choices(ReaderBackend), "reader backend")
         name_match = t.string_or_empty("name_match")
         poll = t.integer("poll_interval_ms", *_POLL_INTERVAL_MS)
         anchors_text = t.string_or_empty("trust_anchors")  # a folder relative to the config file's; "" = none
@@ -676,5 +678,9 @@ def _read_reader(t: _Table, base: Path) -> ReaderConfig:
         if anchors is not None and not anchors.is_dir():
             t.problem("trust_anchors", f"folder {anchors} does not exist")
         return ReaderConfig(
-            name_match=name_match, poll_interval_ms=poll, trust_anchors=anchors, free_area_needed_bytes=needed
+            backend=backend or ReaderBackend.PCSC,
+            name_match=name_match,
+            poll_interval_ms=poll,
+            trust_anchors=anchors,
+            free_area_needed_bytes=needed,
         )

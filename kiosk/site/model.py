@@ -250,10 +250,16 @@ class PrinterConfig:
     roll_low_mm: int  # warn staff when the counter says less than this is left
 
 
+class ReaderBackend(StrEnum):
+    PCSC = "pcsc"  # a PC/SC reader through pcscd (the appliance)
+    SIM = "sim"  # the simulated reader (a laptop without a reader); the screens say SIMULATION
+
+
 @dataclass(frozen=True)
 class ReaderConfig:
-    """The PC/SC card reader (`[reader]`): which reader, how often to look, what to trust."""
+    """The card reader (`[reader]`): which backend and reader, how often to look, what to trust."""
 
+    backend: ReaderBackend = ReaderBackend.PCSC
     name_match: str = ""  # a substring of the PC/SC reader name; "" = the first reader pcscd lists
     poll_interval_ms: int = 200
     trust_anchors: Path | None = None  # folder of J-LIS CA certificates; None = none installed ("unknown")

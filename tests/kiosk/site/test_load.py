@@ -349,3 +349,9 @@ def test_missing_reader_table_is_named(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, text[: text.index("[reader]")]))
 
     assert [p for p in problems if p.startswith("reader")], problems
+
+
+def test_reader_backend_must_be_pcsc_or_sim(tmp_path: Path) -> None:
+    problems = problems_of(write(tmp_path, edited('backend = "pcsc"', 'backend = "usb"')))
+
+    assert [p for p in problems if p.startswith('reader.backend: unknown reader backend "usb"')], problems
