@@ -7,7 +7,7 @@ itself (staff reprint on purpose), while the visitor sees the number on screen. 
 asked for its status before a number is taken: a printer that cannot print (paper end, cover
 open, offline, no answer) issues no number, the visitor is told to ask staff, and the next visitor
 gets a ticket as soon as the printer is well again. The status is also checked every
-`PRINTER_CHECK_S` while the kiosk runs, so the printer's health is current.
+`PRINTER_CHECK_S` while the kiosk waits on its welcome screen, so the printer's health is current.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from kiosk.domain.flow import (
     RaiseStaffCall,
     ReadCard,
     RefreshCounts,
+    Screen,
     State,
     Tick,
     TicketFailed,
@@ -124,7 +125,10 @@ class Runtime:
             elif previous is CardPresence.PRESENT:
                 self.dispatch(CardLeft())
         now = self.clock()
-        if self._printer_checked is None or now - self._printer_checked >= timedelta(seconds=PRINTER_CHECK_S):
+        due = self._printer_checked is None or now - self._printer_checked >= timedelta(seconds=PRINTER_CHECK_S)
+        if due and self.state.screen is Screen.WELCOME:
+            # Only while nobody is at the kiosk: a dead link costs up to the read (or connect)
+            # timeout on this thread, and a visitor's taps must never wait for it.
             self.printer_ready()
         self.dispatch(Tick())
 

@@ -146,6 +146,8 @@ def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
     width = document.width_dots
     if width <= 2 * MARGIN_DOTS:
         raise ValueError(f"width_dots {width} is too narrow for a ticket")
+    # A Japanese printer font draws shared Han characters in Japanese forms: never for Chinese.
+    kanji = kanji and not document.lang.startswith("zh")
     bands: list[Band] = []
     for block in document.blocks:
         if isinstance(block, TextBlock):

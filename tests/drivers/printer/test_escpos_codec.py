@@ -8,6 +8,7 @@ fonts, look at the emulator's PNG of it, then re-bless with:
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,8 @@ def test_an_incomplete_command_waits_for_more_bytes():
     assert decoder.pending
     cuts = decoder.feed(job[-3:])
     assert len(cuts) == 1 and isinstance(cuts[0], Cut)
+
+
+def test_chinese_tickets_stay_raster_even_in_kanji_mode(site_config):
+    document = replace(standard_ticket(site_config, "ja"), lang="zh-Hans")
+    assert not [b for b in ticket_bands(document, kanji=True) if isinstance(b, NativeText)]
