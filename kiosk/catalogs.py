@@ -33,6 +33,16 @@ DOMAIN = "kiosk"
 _MSGID = re.compile(r'^msgid "(.+)"$', re.MULTILINE)
 SOURCE = "ja"  # the language every other catalog is translated from
 HINT_LANGUAGES = ("ja", "en")  # shown as translator comments in the other catalogs
+# Short labels of reason codes printed for the counter clerk, who reads Japanese (the ticket prints
+# them in Japanese whatever the visitor's language; English is kept for staff previews). The other
+# catalogs do not carry them: a translation nobody prints would only mislead.
+CLERK_ONLY = "ticket.reason."
+CLERK_LANGUAGES = ("ja", "en")
+
+
+def wanted(key: str, lang: str) -> bool:
+    """Whether `lang`'s catalog must hold words for `key`."""
+    return lang in CLERK_LANGUAGES or not key.startswith(CLERK_ONLY)
 # Words for a language's header comment (the catalog names itself; these are for people opening the file).
 _NAMES = {
     "ja": "Japanese",
@@ -101,7 +111,7 @@ def normalized(lang: str, source: Catalog, hints: Mapping[str, Catalog], current
     """The text `lang`'s catalog should have: the source's keys, sorted, with this language's
     words where it has them (its translator comments kept), and the source words as hints."""
     out = Catalog(fuzzy=False)
-    keys = sorted(str(m.id) for m in source if m.id)
+    keys = sorted(str(m.id) for m in source if m.id and wanted(str(m.id), lang))
     for key in keys:
         mine = current.get(key) if current is not None else None
         string = mine.string if mine is not None and isinstance(mine.string, str) else ""
@@ -129,12 +139,12 @@ def main() -> int:
     for lang in LANGUAGES:
         path = Path(str(catalog_file(lang)))
         current = read_catalog(lang) if path.is_file() else None
-        wanted = normalized(lang, source, hints, current)
-        if not path.is_file() or path.read_text(encoding="utf-8") != wanted:
+        words = normalized(lang, source, hints, current)
+        if not path.is_file() or path.read_text(encoding="utf-8") != words:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(wanted, encoding="utf-8")
+            path.write_text(words, encoding="utf-8")
             print(f"rewrote {path}")
-        for key in (str(m.id) for m in source if m.id):
+        for key in (str(m.id) for m in source if m.id and wanted(str(m.id), lang)):
             if not _translated(current, key):
                 untranslated += 1
                 print(f"{lang}: {key} is not translated yet", file=sys.stderr)

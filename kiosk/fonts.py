@@ -4,10 +4,13 @@ BIZ UD Gothic (Debian `fonts-morisawa-bizud-gothic`) is the universal-design fac
 public bodies: the proportional "P" variant for running text, the fixed one for queue numbers
 (digits line up, "0" and "O" differ). It also draws every letter of English and Portuguese
 (ã, ç, é, õ …), so ja, ja-easy, en and pt-BR use it. It lacks Vietnamese's stacked diacritics
-(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so:
-  - vi uses Noto Sans (`fonts-noto-core`), designed with Vietnamese in mind;
-  - zh-Hans uses Noto Sans CJK SC (`fonts-noto-cjk`), face 2 of the NotoSansCJK .ttc collection:
-    the JP face (0) maps the same code points but draws shared characters in Japanese forms.
+(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so (both `fonts-noto-cjk`):
+  - vi uses Noto Sans CJK JP (face 0 of the NotoSansCJK .ttc collections): its Latin (from
+    Source Sans) has every Vietnamese letter, and it draws the Japanese a Vietnamese visitor must
+    match on their papers and signs (優良, 更新連絡書, 市役所) in Japanese forms. Noto Sans
+    (`fonts-noto-core`) has the Vietnamese but no Japanese, so those words would need a second face;
+  - zh-Hans uses Noto Sans CJK SC, face 2 of the same collections: the JP face maps the same code
+    points but draws shared characters in Japanese forms.
 Queue numbers (digits, A-Z, "-") use the BIZ UD fixed face in every language.
 
 Each language has a stack: its own font first, then fallbacks. A text is drawn in the first font
@@ -64,9 +67,8 @@ class FontFile:
 
 
 _BIZUD_DIRS = (Path("/usr/share/fonts/truetype/bizud-gothic"), Path("/usr/local/share/fonts/bizud-gothic"))
-_NOTO_DIRS = (Path("/usr/share/fonts/truetype/noto"),)
 _NOTO_CJK_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
-_BIZUD, _NOTO, _NOTO_CJK = "fonts-morisawa-bizud-gothic", "fonts-noto-core", "fonts-noto-cjk"
+_BIZUD, _NOTO_CJK = "fonts-morisawa-bizud-gothic", "fonts-noto-cjk"
 
 _FIXED = {
     Face.FIXED: FontFile("BIZUDGothic-Regular.ttf", 0, _BIZUD, _BIZUD_DIRS),
@@ -75,11 +77,6 @@ _FIXED = {
 BIZ_UD = {
     Face.REGULAR: FontFile("BIZUDPGothic-Regular.ttf", 0, _BIZUD, _BIZUD_DIRS),
     Face.BOLD: FontFile("BIZUDPGothic-Bold.ttf", 0, _BIZUD, _BIZUD_DIRS),
-    **_FIXED,
-}
-NOTO_SANS = {
-    Face.REGULAR: FontFile("NotoSans-Regular.ttf", 0, _NOTO, _NOTO_DIRS),
-    Face.BOLD: FontFile("NotoSans-Bold.ttf", 0, _NOTO, _NOTO_DIRS),
     **_FIXED,
 }
 NOTO_CJK_JP = {
@@ -100,7 +97,7 @@ STACKS: dict[str, tuple[Family, ...]] = {
     "ja-easy": (BIZ_UD, NOTO_CJK_JP),
     "en": (BIZ_UD, NOTO_CJK_JP),
     "pt-BR": (BIZ_UD, NOTO_CJK_JP),
-    "vi": (NOTO_SANS, NOTO_CJK_JP),
+    "vi": (NOTO_CJK_JP,),
     "zh-Hans": (NOTO_CJK_SC, NOTO_CJK_JP),
 }
 DEFAULT_LANGUAGE = "ja"

@@ -22,7 +22,7 @@ from kiosk.catalogs import read_words
 
 # The languages the kiosk speaks, in the order a lobby lists them. The site config offers some
 # or all of them (site.languages); Japanese is the source and the clerks' language.
-LANGUAGES = ("ja", "en")  # ja-easy, pt-BR, vi, zh-Hans follow
+LANGUAGES = ("ja", "ja-easy", "en", "pt-BR", "vi", "zh-Hans")
 FALLBACK = "ja"
 
 
