@@ -43,6 +43,8 @@ CLERK_LANGUAGES = ("ja", "en")
 def wanted(key: str, lang: str) -> bool:
     """Whether `lang`'s catalog must hold words for `key`."""
     return lang in CLERK_LANGUAGES or not key.startswith(CLERK_ONLY)
+
+
 # Words for a language's header comment (the catalog names itself; these are for people opening the file).
 _NAMES = {
     "ja": "Japanese",

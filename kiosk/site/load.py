@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 from kiosk.errors import ConfigError
+from kiosk.messages import LANGUAGES
 from kiosk.site.model import (
     BringItem,
     Counter,
@@ -426,6 +427,9 @@ def _read_site(t: _Table, ctx: _Context) -> Site:
         mark = ctx.mark()
         languages = t.string_list("languages", _LANG, hint='a language code like "ja" or "zh-Hans"')
         if ctx.clean_since(mark) and t.alive:
+            for i, lang in enumerate(languages):
+                if lang not in LANGUAGES:  # no catalog: every word would fall back to Japanese
+                    t.problem(f"languages[{i}]", f'the kiosk has no words in "{lang}" (it speaks {_known(LANGUAGES)})')
             if _CLERK_LANGUAGE in languages:
                 ctx.languages = languages
             else:

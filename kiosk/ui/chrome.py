@@ -232,9 +232,12 @@ def _back(p: Painter, scene: Scene, rect: pygame.Rect) -> None:
 
 
 def _words(scene: Scene, key: str) -> str:
-    """Before a language is chosen, a button speaks every language of the site, one per line."""
+    """Before a language is chosen, a button speaks the staff's language and English, one per line
+    (「係員を呼ぶ / Call staff」): six languages would not fit a button at a readable size."""
     if scene.state.screen in _NO_LANGUAGE_BAR:
-        return "\n".join(dict.fromkeys(text(key, lang) for lang in scene.config.site.languages))
+        site = scene.config.site
+        langs = [lang for lang in site.languages if lang in (site.default_language, "en")]
+        return "\n".join(dict.fromkeys(text(key, lang) for lang in langs))
     return scene.t(key)
 
 

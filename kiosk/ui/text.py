@@ -17,7 +17,7 @@ from functools import lru_cache
 import pygame
 
 from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for, single_face_path
-from kiosk.ui.theme import Color
+from kiosk.ui.theme import LINE_SPACING, Color
 
 _FONTS: dict[tuple[FontFile, int], pygame.font.Font] = {}
 
@@ -207,7 +207,15 @@ class RenderedText:
         if surface is not None:
             self._cache.move_to_end(key)
             return surface
-        surface = font(face, px, lang, sample).render(text, True, color)
+        f = font(face, px, lang, sample)
+        surface = f.render(text, True, color)
+        room = line_height(px, LINE_SPACING)
+        if surface.get_height() > room:
+            # Noto Sans CJK's line box (1.45 em) is taller than a line here (1.3 em); its ink is not
+            # (stacked Vietnamese marks reach 1.0 em above the baseline, descenders 0.25 below). Keep
+            # one line's height with the baseline 1.03 em below its top, where BIZ UD's falls.
+            top = max(0, f.get_ascent() - round(px * 1.03))
+            surface = surface.subsurface((0, top, surface.get_width(), min(room, surface.get_height() - top))).copy()
         self._cache[key] = surface
         self.bytes += _size(surface)
         while len(self._cache) > 1 and (len(self._cache) > self.capacity or self.bytes > self.budget):

@@ -18,7 +18,10 @@ def draw_welcome(p: Painter, scene: Scene, frame: Frame) -> None:
     """Nobody has chosen a language yet, so everything is said in each of the site's languages."""
     area = frame.content
     langs = scene.config.site.languages
-    names = dict.fromkeys(scene.config.site.name.get(lang) for lang in langs)
+    # The call to act in every language; where we are and what the kiosk does in the staff's
+    # language and English only: six of each would crowd out the call on a small screen.
+    told = [lang for lang in langs if lang in (scene.config.site.default_language, "en")]
+    names = dict.fromkeys(scene.config.site.name.get(lang) for lang in told)
     y = area.y
     for i, name in enumerate(names):
         style = TITLE if i else BIG  # the site's own language first and largest
@@ -29,7 +32,7 @@ def draw_welcome(p: Painter, scene: Scene, frame: Frame) -> None:
     button = pygame.Rect(area.x, y + p.m.px(4), area.w, area.bottom - y - p.m.px(4))
     p.panel(button, CHOICE, CHOICE_EDGE)
     calls: Section = [block for lang in langs for block in (Para(text("ui.start", lang), BIG, Align.CENTER), Gap(2))]
-    what: Section = [b for lang in langs for b in (Para(text("ui.welcome.what", lang), BODY, Align.CENTER), Gap(2))]
+    what: Section = [b for lang in told for b in (Para(text("ui.welcome.what", lang), BODY, Align.CENTER), Gap(2))]
     inner = button.inflate(-2 * p.m.px(4), -2 * p.m.px(4))
     stack(p, inner, [[[*calls, Gap(3), *what]]], middle=True, columns=False)
     p.register(buttons.START, button, Touch(), choice=True)

@@ -53,7 +53,7 @@ def test_shipped_config_loads_from_its_folder_with_every_procedure() -> None:
 
     assert set(config.procedures) == set(Procedure)
     assert config.source == SHIPPED.resolve()
-    assert config.site.languages == ("ja", "en")
+    assert config.site.languages == ("ja", "ja-easy", "en", "pt-BR", "vi", "zh-Hans")
     assert config.site.business_day_reset == time(5, 0)
 
 
@@ -117,6 +117,27 @@ def test_unknown_key_inside_a_counter_is_named_with_its_dotted_path(tmp_path: Pa
     ]
 
 
+def test_every_missing_language_of_a_text_is_named(tmp_path: Path) -> None:
+    text = edited('vi = "Thẻ My Number"\n', "")
+    text = edited('zh-Hans = "个人编号卡"\n', "", text)
+    text = edited('pt-BR = "Centro de Trânsito de Gunma"\n', "", text)
+
+    assert sorted(problems_of(write(tmp_path, text))) == [
+        'bring_items.myna_card.label: missing language "vi"',
+        'bring_items.myna_card.label: missing language "zh-Hans"',
+        'site.name: missing language "pt-BR"',
+    ]
+
+
+def test_a_language_the_kiosk_has_no_words_for_is_refused(tmp_path: Path) -> None:
+    text = edited('"vi", "zh-Hans"]', '"vi", "zh-Hans", "ko"]')
+
+    problems = problems_of(write(tmp_path, text))
+    assert (
+        'site.languages[6]: the kiosk has no words in "ko" (it speaks ja, ja-easy, en, pt-BR, vi, zh-Hans)' in problems
+    )
+
+
 def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
     text = edited('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"')
     text = edited('counter = "c13"', 'counter = "c99"', text)
@@ -141,7 +162,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
             id="procedure-names-unknown-counter",
         ),
         pytest.param(
-            ', en = "My Number licence applications"',
+            'en = "My Number licence applications"\n',
             "",
             'counters.c13.name: missing language "en"',
             id="missing-language",
@@ -208,7 +229,8 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
             id="unknown-bring-item",
         ),
         pytest.param(
-            '[bring_items.myna_card]\nlabel = { ja = "マイナンバーカード", en = "My Number card" }\n',
+            '[bring_items.myna_card.label]\nja = "マイナンバーカード"\nja-easy = "マイナンバーカード"\n'
+            'en = "My Number card"\npt-BR = "Cartão My Number"\nvi = "Thẻ My Number"\nzh-Hans = "个人编号卡"\n',
             "",
             "bring_items.myna_card: missing",
             id="card-bring-item-missing",
@@ -216,7 +238,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
         pytest.param(
             'default_language = "ja"',
             'default_language = "fr"',
-            'site.default_language: unknown language "fr" (known: ja, en)',
+            'site.default_language: unknown language "fr" (known: ja, ja-easy, en, pt-BR, vi, zh-Hans)',
             id="default-language-not-offered",
         ),
         pytest.param(

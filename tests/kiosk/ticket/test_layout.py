@@ -193,7 +193,7 @@ def test_every_ticket_message_has_ja_and_en_with_the_same_placeholders():
     assert ticket_keys
     for key in ticket_keys:
         words = catalog()[key]
-        assert set(words) == {"ja", "en"}, key
+        assert {"ja", "en"} <= set(words), key  # the other languages: tests/kiosk/test_messages.py
         assert set(re.findall(r"\{(\w+)", words["ja"])) == set(re.findall(r"\{(\w+)", words["en"])), key
 
 

@@ -33,6 +33,8 @@ from kiosk.domain.flow import (
     options_for,
 )
 from kiosk.domain.model import Procedure
+from kiosk.fonts import Face, coverage, font_files
+from kiosk.messages import LANGUAGES
 from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig
 from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
@@ -89,7 +91,7 @@ def test_frame_offers_its_buttons_and_keeps_everything_on_screen(lang: str, size
     view.render(scenario.state, scenario.now)
     shown: set[str] = set()
     for _ in range(5):
-        _check_frame(view)
+        _check_frame(view, lang)
         rects = view.buttons()
         shown |= set(rects)
         if PAGE_NEXT not in rects:
@@ -103,7 +105,7 @@ def test_frame_offers_its_buttons_and_keeps_everything_on_screen(lang: str, size
     assert shown - PAGING == expected
 
 
-def _check_frame(view: KioskView) -> None:
+def _check_frame(view: KioskView, lang: str) -> None:
     target = math.ceil(TOUCH_MM * view.screen.px_per_mm)
     bounds = view.surface.get_rect()
     rects = view.buttons()
@@ -120,6 +122,8 @@ def _check_frame(view: KioskView) -> None:
         assert bounds.contains(mark.rect), f"{mark.text!r} leaves the surface"
         assert mark.box.contains(mark.rect), f"{mark.text!r} {mark.rect} leaves its room {mark.box}"
         assert not MESSAGE_KEY.search(mark.text), f"no words for {mark.text!r}"  # text() echoes unknown keys
+        fonts = font_files(Face.REGULAR, lang) + font_files(Face.BOLD, lang)
+        assert any(not coverage(f).missing(mark.text) for f in fonts), f"no font of {lang} draws {mark.text!r}"
 
 
 def test_main_choice_buttons_are_big(config: SiteConfig) -> None:
@@ -150,8 +154,11 @@ def test_button_events_are_the_flow_events(config: SiteConfig) -> None:
     assert view.event_for("back") is None  # not on the welcome screen
     view.render(walk(flow, "ja", RENEWAL_PLASTIC[:1]), MORNING)
     assert view.event_for("answer:current:both") == AnswerQuestion(Question.CURRENT, "both")
-    assert view.event_for("lang:en") == ChooseLanguage("en")
     assert view.event_for("back") == Back()
+    view.press(view.buttons()["languages"].center)  # six languages: the bar is a chooser
+    view.render(walk(flow, "ja", RENEWAL_PLASTIC[:1]), MORNING)
+    assert view.event_for("lang:en") == ChooseLanguage("en")
+    view.press(view.buttons()["close"].center)
     view.render(walk(flow, "ja", []), MORNING)
     assert view.event_for("procedure:renewal") == ChooseProcedure(Procedure.RENEWAL)
     view.render(walk(flow, "ja", [*RENEWAL_PLASTIC]), MORNING)
