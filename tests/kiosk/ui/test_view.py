@@ -34,7 +34,6 @@ from kiosk.domain.flow import (
 )
 from kiosk.domain.model import Procedure
 from kiosk.fonts import Face, coverage, font_files
-from kiosk.messages import LANGUAGES
 from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig
 from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
