@@ -164,7 +164,8 @@ def _header(p: Painter, scene: Scene, row: pygame.Rect) -> int:
                 _language(p, scene, code, rect)
                 right = rect.x - m.target_gap
         else:
-            w = _button_w(p, _chooser_label(scene))
+            # At most two thirds of the row, like the bar: a long name wraps inside the button.
+            w = min(_button_w(p, _chooser_label(scene)), row.w * 2 // 3)
             rect = pygame.Rect(right - w, row.y, w, row.h)
             _chooser_button(p, scene, rect)
             right = rect.x - m.target_gap
@@ -215,7 +216,7 @@ def draw_language_chooser(p: Painter, scene: Scene) -> None:
     close = pygame.Rect(inner.x, inner.bottom - m.button_h, inner.w, m.button_h)
     p.button(buttons.CLOSE, ViewAction.CLOSE_LANGUAGES, close, scene.t("ui.close"), look=Look.PLAIN, mark=Mark.BACK)
     langs = scene.config.site.languages
-    title = "\n".join(dict.fromkeys(text("ui.language.title", lang) for lang in (scene.lang, *langs)))
+    title = "\n".join(dict.fromkeys(text("ui.language.title", lang) for lang in staff_and_english(scene, scene.lang)))
     room = heading(p, pygame.Rect(inner.x, inner.y, inner.w, close.y - m.target_gap - inner.y), title)
     choices = [
         Choice(buttons.lang_id(code), ChooseLanguage(code), text(f"ui.lang.{code}", code), style=BIG) for code in langs
@@ -231,13 +232,19 @@ def _back(p: Painter, scene: Scene, rect: pygame.Rect) -> None:
     p.button(buttons.BACK, Back(), rect, _words(scene, "ui.back"), look=Look.PLAIN, mark=Mark.BACK)
 
 
+def staff_and_english(scene: Scene, *first: str) -> list[str]:
+    """The languages that speak for all before one is chosen: `first`, the staff's and English.
+    Six languages would not fit a button or a heading at a readable size; each language button
+    names itself, and the call to start is said in every language."""
+    site = scene.config.site
+    return list(dict.fromkeys([*first, *(lang for lang in site.languages if lang in (site.default_language, "en"))]))
+
+
 def _words(scene: Scene, key: str) -> str:
     """Before a language is chosen, a button speaks the staff's language and English, one per line
-    (「係員を呼ぶ / Call staff」): six languages would not fit a button at a readable size."""
+    (「係員を呼ぶ / Call staff」)."""
     if scene.state.screen in _NO_LANGUAGE_BAR:
-        site = scene.config.site
-        langs = [lang for lang in site.languages if lang in (site.default_language, "en")]
-        return "\n".join(dict.fromkeys(text(key, lang) for lang in langs))
+        return "\n".join(dict.fromkeys(text(key, lang) for lang in staff_and_english(scene)))
     return scene.t(key)
 
 

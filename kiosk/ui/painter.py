@@ -229,7 +229,10 @@ class Painter:
             self._mark(mark, sign, ink)
             inner.x += self._mark_w()
             inner.w -= self._mark_w()
-        while scale > 0.6 and self.button_text_h(label, rect.w, sub, scale, mark is not None, style) > rect.h:
+        while scale > 0.6 and (
+            self.button_text_h(label, rect.w, sub, scale, mark is not None, style) > rect.h
+            or self._breaks_a_word(label, style, inner.w, scale)
+        ):
             scale = round(scale - 0.05, 2)
         label_h = self.text_h(label, style, inner.w, scale)
         sub_h = self.text_h(sub, SMALL, inner.w, scale) if sub else 0
@@ -241,6 +244,12 @@ class Painter:
             box = pygame.Rect(inner.x, top + label_h, inner.w, sub_h)
             self.text(sub, SMALL, box, scale=scale, align=align, color=ink, room=rect)
         self.register(button_id, rect, event, choice=choice)
+
+    def _breaks_a_word(self, label: str, style: TextStyle, width: int, scale: float) -> bool:
+        """Whether a word of a spaced (Latin, Vietnamese) label is wider than the button: it would
+        break inside the word ("Volt / ar"); a smaller size reads better."""
+        words = [w for w in label.split() if all(ord(ch) < 0x2E80 for ch in w)]  # CJK breaks anywhere
+        return any(self.line_w(word, style, scale) > width for word in words)
 
     def register(self, button_id: str, rect: pygame.Rect, event: Action, *, choice: bool = False) -> None:
         """Record a button drawn by hand (the welcome screen's whole-area start button)."""

@@ -7,7 +7,7 @@ import pygame
 from kiosk.domain.flow import ChooseLanguage, Touch
 from kiosk.messages import text
 from kiosk.ui import buttons
-from kiosk.ui.chrome import Frame
+from kiosk.ui.chrome import Frame, staff_and_english
 from kiosk.ui.layout import Choice, Gap, Para, Section, choice_grid, heading, stack
 from kiosk.ui.painter import Align, Painter
 from kiosk.ui.scene import Scene
@@ -20,7 +20,7 @@ def draw_welcome(p: Painter, scene: Scene, frame: Frame) -> None:
     langs = scene.config.site.languages
     # The call to act in every language; where we are and what the kiosk does in the staff's
     # language and English only: six of each would crowd out the call on a small screen.
-    told = [lang for lang in langs if lang in (scene.config.site.default_language, "en")]
+    told = staff_and_english(scene)
     names = dict.fromkeys(scene.config.site.name.get(lang) for lang in told)
     y = area.y
     for i, name in enumerate(names):
@@ -41,7 +41,7 @@ def draw_welcome(p: Painter, scene: Scene, frame: Frame) -> None:
 def draw_language(p: Painter, scene: Scene, frame: Frame) -> None:
     area = frame.content
     langs = scene.config.site.languages
-    title = "\n".join(dict.fromkeys(text("ui.language.title", lang) for lang in langs))
+    title = "\n".join(dict.fromkeys(text("ui.language.title", lang) for lang in staff_and_english(scene)))
     room = heading(p, area, title)
     choices = [
         Choice(buttons.lang_id(code), ChooseLanguage(code), text(f"ui.lang.{code}", code), style=BIG) for code in langs
