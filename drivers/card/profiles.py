@@ -109,6 +109,31 @@ _PROFILES = (
         lambda t: _mynumber(t, free_area=FreeArea.INSUFFICIENT),
     ),
     CardProfile(
+        "legacy-licence",
+        "an IC driver's licence card (the plastic licence), not a My Number card",
+        lambda t: CardFacts(kind=CardKind.LEGACY_LICENSE, legacy_licence_expiry=t + timedelta(days=400)),
+    ),
+    CardProfile(
+        "smartphone-jpki",
+        "a smartphone carrying JPKI (answers the JPKI application, but is not the card)",
+        lambda t: CardFacts(kind=CardKind.SMARTPHONE_JPKI),
+    ),
+    CardProfile(
+        "juki-card",
+        "an old 住基カード",
+        lambda t: CardFacts(kind=CardKind.JUKI_CARD),
+    ),
+    CardProfile(
+        "unreadable",
+        "a chip that answers nothing useful (damaged card)",
+        lambda t: CardFacts(kind=CardKind.UNREADABLE),
+    ),
+    CardProfile(
+        "unknown-card",
+        "a transit or shop card",
+        lambda t: CardFacts(kind=CardKind.OTHER),
+    ),
+    CardProfile(
         "cert-expiring",
         "valid card whose e-certificates expire in 25 days (the card itself is valid for years)",
         lambda t: _mynumber(t, cert_days=25, licence=True),
@@ -137,31 +162,6 @@ _PROFILES = (
         "chip-slow",
         "valid card with a slow chip (tens of ms per command)",
         lambda t: _mynumber(t),
-    ),
-    CardProfile(
-        "legacy-licence",
-        "an IC driver's licence card (the plastic licence), not a My Number card",
-        lambda t: CardFacts(kind=CardKind.LEGACY_LICENSE, legacy_licence_expiry=t + timedelta(days=400)),
-    ),
-    CardProfile(
-        "smartphone-jpki",
-        "a smartphone carrying JPKI (answers the JPKI application, but is not the card)",
-        lambda t: CardFacts(kind=CardKind.SMARTPHONE_JPKI),
-    ),
-    CardProfile(
-        "juki-card",
-        "an old 住基カード",
-        lambda t: CardFacts(kind=CardKind.JUKI_CARD),
-    ),
-    CardProfile(
-        "unreadable",
-        "a chip that answers nothing useful (damaged card)",
-        lambda t: CardFacts(kind=CardKind.UNREADABLE),
-    ),
-    CardProfile(
-        "unknown-card",
-        "a transit or shop card",
-        lambda t: CardFacts(kind=CardKind.OTHER),
     ),
 )
 

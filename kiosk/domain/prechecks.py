@@ -52,6 +52,7 @@ USER_PIN = "card.user_pin"
 SERVICE_CHECK = "service.portal_link"
 
 CARD_EXPIRY_WARN_DAYS = 30  # a card this close to expiry may lapse before the data is recorded
+CERT_EXPIRY_WARN_DAYS = 30  # a certificate this close to expiry lapses soon after the service is set up
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,9 @@ def _r19_auth_cert(ctx: Context) -> CheckResult | None:
         return _result(AUTH_CERT, "R19", Outcome.BLOCK, "cert_expired", MUNICIPAL_OFFICE)
     if facts.auth_cert_chain_ok is False:
         return _result(AUTH_CERT, "R19", Outcome.UNKNOWN, "cert_unverified", STAFF)
+    if facts.auth_cert_not_after <= ctx.today + timedelta(days=CERT_EXPIRY_WARN_DAYS):
+        # The service works today, but lapses soon after: renewing takes a visit to the city office.
+        return _result(AUTH_CERT, "R19", Outcome.WARN, "cert_expiring_soon", MUNICIPAL_OFFICE)
     return _result(AUTH_CERT, "R19", Outcome.OK, "cert_valid")
 
 

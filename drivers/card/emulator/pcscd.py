@@ -13,10 +13,12 @@ from the list is exactly what an unplugged USB reader looks like.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -123,6 +125,7 @@ class PrivatePcscd:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
             )
         self._wait_ready(with_reader)
 
@@ -185,6 +188,14 @@ class PrivatePcscd:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         self._lock_file = handle
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: pcscd gets SIGTERM when we die, even killed, so no stale pcscd
+    keeps the machine's one client socket from the next run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _readers() -> list[str]:

@@ -88,6 +88,8 @@ RULE_ROWS = [
      Outcome.WARN, "municipal_office"),
     ("R19", "certificate expired", PORTAL, replace(GOOD, auth_cert_not_after=TODAY - timedelta(days=1)),
      "R19.cert_expired", Outcome.BLOCK, "municipal_office"),
+    ("R19", "certificate expires in 30 days", PORTAL, replace(GOOD, auth_cert_not_after=TODAY + timedelta(days=30)),
+     "R19.cert_expiring_soon", Outcome.WARN, "municipal_office"),
     ("R19", "certificate does not chain", PORTAL, replace(GOOD, auth_cert_chain_ok=False), "R19.cert_unverified",
      Outcome.UNKNOWN, "staff"),
     ("R19", "certificate unreadable", PORTAL, replace(GOOD, auth_cert_not_after=None), "R19.cert_unknown",
