@@ -44,6 +44,7 @@ from kiosk.domain.flow import (
     Tick,
     TicketFailed,
     TicketIssued,
+    TicketStage,
 )
 from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.numbering import business_date
@@ -92,6 +93,8 @@ class Runtime:
     printer_health: Health | None = None
     _presence: CardPresence = CardPresence.ABSENT
     _printer_checked: datetime | None = None
+    _issue_next: IssueTicket | None = None  # "get a ticket" was pressed: issued on the next poll
+    _issue_shown: bool = False  # a poll has passed since, so "Printing your ticket…" was drawn
 
     def __post_init__(self) -> None:
         self.flow = Flow(self.config)
@@ -113,7 +116,13 @@ class Runtime:
                 pending.extend(self._run(effect))
 
     def poll(self) -> None:
-        """Called a few times a second by the UI loop: a card read's answer, card presence changes, time passing."""
+        """Called a few times a second by the UI loop: a ticket to issue, a card read's answer, card
+        presence changes, time passing."""
+        if self._issue_next is not None:
+            if self._issue_shown:
+                self._issue_now()
+            else:
+                self._issue_shown = True  # the UI draws "Printing your ticket…" after this poll
         answer = self._card_reads.take()
         if answer is not None:
             self.dispatch(answer)
@@ -133,10 +142,13 @@ class Runtime:
         self.dispatch(Tick())
 
     def settle(self, timeout_s: float = 10.0) -> None:
-        """Wait for a card read in flight and apply its answer (scripted runs and tests; the UI polls)."""
+        """Wait for a card read in flight and apply its answer, and issue a ticket asked for
+        (scripted runs and tests; the UI polls)."""
         answer = self._card_reads.wait(timeout_s)
         if answer is not None:
             self.dispatch(answer)
+        if self._issue_next is not None:
+            self._issue_now()
 
     def today(self) -> date:
         site = self.config.site
@@ -151,7 +163,10 @@ class Runtime:
         if isinstance(effect, RefreshCounts):
             return [self._counts()]
         if isinstance(effect, IssueTicket):
-            return [self._issue(effect)]
+            # On the next poll, not now: the screen shows "Printing your ticket…" first, while the
+            # printer works (a serial printer takes ~2 s for a ticket) on this same thread.
+            self._issue_next, self._issue_shown = effect, False
+            return []
         if isinstance(effect, RaiseStaffCall):
             # The GPIO lamp and the staff page come with the panel driver; the log line is the record.
             self.staff_calls += 1
@@ -214,6 +229,13 @@ class Runtime:
             )
             log.log(level, "printer %s: %s", health.state.value, health.detail)
         return status.can_print
+
+    def _issue_now(self) -> None:
+        effect, self._issue_next = self._issue_next, None
+        visit = self.state.visit
+        if effect is None or visit.screen is not Screen.TICKET or visit.ticket_stage is not TicketStage.ISSUING:
+            return  # the visit moved on (it cannot, from "issuing"; but never issue for nobody)
+        self.dispatch(self._issue(effect))
 
     def _issue(self, effect: IssueTicket) -> Event:
         route = effect.route

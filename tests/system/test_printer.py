@@ -49,7 +49,12 @@ class Lobby:
         self.now += timedelta(minutes=1)
         for event in (Touch(), ChooseLanguage("ja"), ChooseProcedure(Procedure.ENQUIRY), Continue()):
             self.runtime.dispatch(event)
-        assert self.runtime.state.screen is Screen.TICKET
+        assert self.stage is TicketStage.ISSUING  # drawn first: "Printing your ticket…"
+        issued = len(self.runtime.issued)
+        self.runtime.poll()  # the UI draws the "issuing" screen after this poll
+        assert self.stage is TicketStage.ISSUING and len(self.runtime.issued) == issued
+        self.runtime.poll()  # the next poll issues it
+        assert self.runtime.state.screen is Screen.TICKET and self.stage is not TicketStage.ISSUING
 
     def leave(self) -> None:
         self.runtime.dispatch(Continue())
