@@ -24,6 +24,7 @@ from kiosk.catalogs import read_words
 # or all of them (site.languages); Japanese is the source and the clerks' language.
 LANGUAGES = ("ja", "ja-easy", "en", "pt-BR", "vi", "zh-Hans")
 FALLBACK = "ja"
+SPACED_LANGUAGES = frozenset({"en", "pt-BR", "vi"})  # words between spaces: lines break only there
 
 
 @cache

@@ -17,6 +17,7 @@ from functools import lru_cache
 import pygame
 
 from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for, single_face_path
+from kiosk.messages import SPACED_LANGUAGES
 from kiosk.ui.theme import LINE_SPACING, Color
 
 _FONTS: dict[tuple[FontFile, int], pygame.font.Font] = {}
@@ -58,8 +59,11 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def tokens(text: str) -> list[str]:
-    """Split text into unbreakable pieces: a CJK character, or a Latin word with its trailing space."""
+def tokens(text: str, spaced: bool = False) -> list[str]:
+    """Split text into unbreakable pieces: a CJK character, or a Latin word with its trailing space.
+
+    In a `spaced` language (words between spaces: English, Portuguese, Vietnamese) a Japanese term
+    is part of its word too: "(市役所・町村役場)," stays whole rather than break after 市役."""
     out: list[str] = []
     buf = ""
     for ch in text:
@@ -71,12 +75,12 @@ def tokens(text: str) -> list[str]:
             buf = ""
         elif buf and buf[-1] in _NO_END:
             buf += ch  # an opening bracket stays with what it opens
-        elif _is_cjk(ch):
+        elif _is_cjk(ch) and not spaced:
             if buf:
                 out.append(buf)
             buf = ch
         else:
-            if buf and _is_cjk(buf[-1]):
+            if buf and _is_cjk(buf[-1]) and not spaced:
                 out.append(buf)
                 buf = ""
             buf += ch
@@ -101,7 +105,7 @@ def wrap(text: str, face: Face, px: int, width: int, lang: str = DEFAULT_LANGUAG
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line: list[str] = []
-        for tok in tokens(paragraph):
+        for tok in tokens(paragraph, lang in SPACED_LANGUAGES):
             if fits("".join(line) + tok):
                 line.append(tok)
                 continue

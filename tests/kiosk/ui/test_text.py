@@ -48,6 +48,12 @@ def test_a_time_span_stays_whole() -> None:
     assert "8:30–10:00, " in tokens("Today 8:30–10:00, 13:00–14:30")
 
 
+def test_a_japanese_term_in_spaced_text_stays_whole():
+    text = "Hãy đến tòa thị chính (市役所・町村役場), quầy thẻ My Number."
+    assert "(市役所・町村役場), " in tokens(text, spaced=True)
+    assert "(市" in tokens(text)  # as Japanese text it may break between characters
+
+
 def test_japanese_prefers_a_phrase_boundary() -> None:
     lines = wrap("手続はできます。ご注意があります。", Face.REGULAR, PX, width_of(10))
     assert lines == ("手続はできます。", "ご注意があります。")
