@@ -139,27 +139,40 @@ def font_path(face: Face, lang: str = DEFAULT_LANGUAGE, text: str = "") -> Path:
 
 @cache
 def single_face_path(font: FontFile) -> Path:
-    """The font's own file when it is the first face; else its face copied out once into the cache
-    (`$CACHE_DIRECTORY/fonts` under systemd, else `$XDG_CACHE_HOME` or ~/.cache, then `kiosk/fonts`),
-    named by the source's size and time, so an updated font package is copied anew."""
+    """The font's own file when it is the first face; else its face copied out once into a cache
+    directory (see `_cache_dirs`), named by the source's size and time, so an updated font package
+    is copied anew."""
     source = font.path
     if font.index == 0:
         return source
     stat = source.stat()
     stamp = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    target = _cache_dir() / f"{source.stem}-{font.index}-{stamp}.otf"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = sfnt.single_face(source.read_bytes(), font.index, source)
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as part:
-            part.write(data)
-        os.replace(part.name, target)  # atomic: a second process never opens half a font
-    return target
+    name = f"{source.stem}-{font.index}-{stamp}.otf"
+    problems = []
+    for folder in _cache_dirs():
+        target = folder / name
+        if target.is_file():
+            return target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            data = sfnt.single_face(source.read_bytes(), font.index, source)
+            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".part") as part:
+                part.write(data)
+            os.replace(part.name, target)  # atomic: a second process never opens half a font
+            return target
+        except OSError as exc:  # a read-only home under systemd's ProtectHome: try the next place
+            problems.append(f"{folder}: {exc.strerror or exc}")
+    raise KioskError(f"cannot copy face {font.index} of {source} out: " + "; ".join(problems))
 
 
-def _cache_dir() -> Path:
-    systemd = os.environ.get("CACHE_DIRECTORY")  # the unit's own cache directory (CacheDirectory=)
+def _cache_dirs() -> list[Path]:
+    """Where copied faces may go, first choice first: the unit's own cache (`CacheDirectory=kiosk`
+    sets $CACHE_DIRECTORY), the user's cache ($XDG_CACHE_HOME or ~/.cache), then the temp folder."""
+    dirs = []
+    systemd = os.environ.get("CACHE_DIRECTORY")
     if systemd:
-        return Path(systemd.split(":")[0]) / "fonts"
+        dirs.append(Path(systemd.split(":")[0]) / "fonts")
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "kiosk" / "fonts"
+    dirs.append((Path(xdg) if xdg else Path.home() / ".cache") / "kiosk" / "fonts")
+    dirs.append(Path(tempfile.gettempdir()) / f"kiosk-fonts-{os.getuid()}")
+    return dirs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pygame
@@ -11,7 +13,17 @@ from PIL import ImageFont
 
 from kiosk import sfnt
 from kiosk.errors import KioskError
-from kiosk.fonts import BIZ_UD, NOTO_CJK_JP, NOTO_CJK_SC, Face, FontFile, font_for, font_path, own_font
+from kiosk.fonts import (
+    BIZ_UD,
+    NOTO_CJK_JP,
+    NOTO_CJK_SC,
+    Face,
+    FontFile,
+    font_for,
+    font_path,
+    own_font,
+    single_face_path,
+)
 from kiosk.messages import LANGUAGES
 
 
@@ -65,3 +77,21 @@ def test_a_missing_font_names_its_package() -> None:
 def test_a_face_beyond_the_collection_is_an_error() -> None:
     with pytest.raises(KioskError, match=r"faces 0\.\.9"):
         sfnt.coverage(NOTO_CJK_SC[Face.REGULAR].path, 12)
+
+
+def test_an_unwritable_cache_falls_back_to_the_temp_folder(tmp_path: Path, monkeypatch) -> None:
+    # Under systemd's ProtectHome the home cache cannot be written; the face still gets copied out.
+    # A file where the cache folder should be fails for root too.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    single_face_path.cache_clear()
+    try:
+        path = single_face_path(NOTO_CJK_SC[Face.REGULAR])
+    finally:
+        single_face_path.cache_clear()
+    assert path.parent == tmp_path / "tmp" / f"kiosk-fonts-{os.getuid()}"
+    pygame.font.init()
+    assert pygame.font.Font(path, 20).name == "Noto Sans CJK SC"
