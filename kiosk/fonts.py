@@ -27,14 +27,12 @@ an error naming the package, never a silent fallback to a face that draws boxes.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 
-from kiosk import sfnt
+from kiosk import cachedir, sfnt
 from kiosk.errors import KioskError
 
 
@@ -122,13 +120,13 @@ def coverage(font: FontFile) -> sfnt.Coverage:
 
 @lru_cache(maxsize=8192)
 def font_for(face: Face, lang: str, text: str = "") -> FontFile:
-    """The first font of `lang`'s stack that draws every character of `text`; the language's own
-    font when none does (then the missing glyphs show, and the tests name them)."""
+    """The first font of `lang`'s stack that draws every character of `text`; the last when none
+    before it does (if that one cannot either, the missing glyphs show, and the tests name them)."""
     stack = font_files(face, lang)
-    for font in stack:
+    for font in stack[:-1]:
         if not coverage(font).missing(text):
             return font
-    return stack[0]
+    return stack[-1]  # no need to read its map: nothing after it would draw the text either
 
 
 def font_path(face: Face, lang: str = DEFAULT_LANGUAGE, text: str = "") -> Path:
@@ -139,40 +137,17 @@ def font_path(face: Face, lang: str = DEFAULT_LANGUAGE, text: str = "") -> Path:
 
 @cache
 def single_face_path(font: FontFile) -> Path:
-    """The font's own file when it is the first face; else its face copied out once into a cache
-    directory (see `_cache_dirs`), named by the source's size and time, so an updated font package
-    is copied anew."""
+    """The font's own file when it is the first face; else its face copied out once into the
+    cache (`kiosk.cachedir`), named by the source's size and time, so an updated font package is
+    copied anew."""
     source = font.path
     if font.index == 0:
         return source
     stat = source.stat()
     stamp = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
     name = f"{source.stem}-{font.index}-{stamp}.otf"
-    problems = []
-    for folder in _cache_dirs():
-        target = folder / name
-        if target.is_file():
-            return target
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            data = sfnt.single_face(source.read_bytes(), font.index, source)
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".part") as part:
-                part.write(data)
-            os.replace(part.name, target)  # atomic: a second process never opens half a font
-            return target
-        except OSError as exc:  # a read-only home under systemd's ProtectHome: try the next place
-            problems.append(f"{folder}: {exc.strerror or exc}")
-    raise KioskError(f"cannot copy face {font.index} of {source} out: " + "; ".join(problems))
-
-
-def _cache_dirs() -> list[Path]:
-    """Where copied faces may go, first choice first: the unit's own cache (`CacheDirectory=kiosk`
-    sets $CACHE_DIRECTORY), the user's cache ($XDG_CACHE_HOME or ~/.cache), then the temp folder."""
-    dirs = []
-    systemd = os.environ.get("CACHE_DIRECTORY")
-    if systemd:
-        dirs.append(Path(systemd.split(":")[0]) / "fonts")
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    dirs.append((Path(xdg) if xdg else Path.home() / ".cache") / "kiosk" / "fonts")
-    dirs.append(Path(tempfile.gettempdir()) / f"kiosk-fonts-{os.getuid()}")
-    return dirs
+    found = cachedir.find("fonts", name)
+    if found is not None:
+        return found
+    data = sfnt.single_face(source.read_bytes(), font.index, source)
+    return cachedir.put("fonts", name, data, stale=[f"{source.stem}-{font.index}-*.otf"])

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 
-from kiosk.catalogs import read_words
+from kiosk.catalogs import cached_words
 
 # The languages the kiosk speaks, in the order a lobby lists them. The site config offers some
 # or all of them (site.languages); Japanese is the source and the clerks' language.
@@ -29,7 +29,7 @@ SPACED_LANGUAGES = frozenset({"en", "pt-BR", "vi"})  # words between spaces: lin
 
 @cache
 def _words() -> Mapping[str, Mapping[str, str]]:
-    return MappingProxyType({key: MappingProxyType(by_lang) for key, by_lang in read_words(LANGUAGES).items()})
+    return MappingProxyType({key: MappingProxyType(by_lang) for key, by_lang in cached_words(LANGUAGES).items()})
 
 
 def text(key: str, lang: str, **params: object) -> str:

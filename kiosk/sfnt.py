@@ -125,14 +125,12 @@ def _cmap_ranges(data: bytes, base: int, path: Path) -> list[tuple[int, int]]:
 
 def _format12(data: bytes, at: int) -> list[tuple[int, int]]:
     (groups,) = struct.unpack_from(">I", data, at + 12)
-    ranges = []
-    for i in range(groups):
-        start, end, glyph = struct.unpack_from(">III", data, at + 16 + 12 * i)
-        if glyph == 0:  # glyph 0 is .notdef: the first character of this group has no glyph
-            start += 1
-        if start <= end:
-            ranges.append((start, end))
-    return ranges
+    start = at + 16
+    return [
+        (first + (glyph == 0), last)  # glyph 0 is .notdef: the group's first character has no glyph
+        for first, last, glyph in struct.iter_unpack(">III", data[start : start + 12 * groups])
+        if first + (glyph == 0) <= last
+    ]
 
 
 def _format4(data: bytes, at: int) -> list[tuple[int, int]]:

@@ -33,7 +33,7 @@ PURE = (
 # the words are package data (kiosk/locale/*.po) that ship with the code, and `text(key, lang)`
 # is called from pure code (the ticket layout), so kiosk.messages reaches the one reader of the
 # catalogs, kiosk.catalogs, which reads them once on the first lookup.
-FILE_READERS = ("kiosk.catalogs", "kiosk.fonts", "kiosk.sfnt", "kiosk.site.load")
+FILE_READERS = ("kiosk.cachedir", "kiosk.catalogs", "kiosk.fonts", "kiosk.sfnt", "kiosk.site.load")
 PERMITTED_READERS = {"kiosk/messages.py": {"kiosk.catalogs"}}
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from kiosk.catalogs import HINT_LANGUAGES, SOURCE, catalog_file, normalized, read_catalog, read_words
+from kiosk.catalogs import HINT_LANGUAGES, SOURCE, cached_words, catalog_file, normalized, read_catalog, read_words
 from kiosk.errors import KioskError
 from kiosk.messages import LANGUAGES
 
@@ -49,3 +50,35 @@ def test_a_key_defined_twice_is_an_error(tmp_path: Path) -> None:
 def test_a_missing_catalog_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(KioskError, match="no message catalog for 'vi'"):
         read_words(["vi"], tmp_path)
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache"
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "kiosk" / "catalogs"
+
+
+def test_parsed_words_are_cached_by_content_and_a_change_is_a_new_entry(tmp_path: Path, cache_home: Path) -> None:
+    root = tmp_path / "locale"
+    _write(root, "ja", 'msgid "a"\nmsgstr "あ"\n')
+    first = cached_words(["ja"], root)
+    assert first == read_words(["ja"], root) == {"a": {"ja": "あ"}}
+    [entry] = cache_home.glob("words-*.json")
+    assert json.loads(entry.read_text(encoding="utf-8")) == first
+
+    (root / "ja" / "LC_MESSAGES" / "kiosk.po").write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "ああ"\n', encoding="utf-8"
+    )
+    assert cached_words(["ja"], root) == {"a": {"ja": "ああ"}}
+    assert [p.name for p in cache_home.glob("words-*.json")] != [entry.name]  # the old entry is gone
+
+
+def test_a_broken_cache_entry_is_read_around(tmp_path: Path, cache_home: Path) -> None:
+    root = tmp_path / "locale"
+    _write(root, "ja", 'msgid "a"\nmsgstr "あ"\n')
+    cached_words(["ja"], root)
+    [entry] = cache_home.glob("words-*.json")
+    entry.write_text('{"a": 7', encoding="utf-8")
+    assert cached_words(["ja"], root) == {"a": {"ja": "あ"}}

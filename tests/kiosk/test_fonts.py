@@ -92,6 +92,6 @@ def test_an_unwritable_cache_falls_back_to_the_temp_folder(tmp_path: Path, monke
         path = single_face_path(NOTO_CJK_SC[Face.REGULAR])
     finally:
         single_face_path.cache_clear()
-    assert path.parent == tmp_path / "tmp" / f"kiosk-fonts-{os.getuid()}"
+    assert path.parent == tmp_path / "tmp" / f"kiosk-fonts-{os.getuid()}"  # kiosk.cachedir's last choice
     pygame.font.init()
     assert pygame.font.Font(path, 20).name == "Noto Sans CJK SC"
