@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from drivers.card.emulator.pcscd import PrivatePcscd
+from drivers.card.emulator.pcscd import VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
 from drivers.card.pcsc import PcscCardReader, wait_for
 from drivers.interfaces import CardPresence
@@ -22,10 +22,9 @@ READS = 40
 
 
 def measure() -> dict[str, float]:
-    pcscd = PrivatePcscd()
-    pcscd.start()
-    card = VirtualCard(pcscd.port)
-    reader = PcscCardReader(ReaderConfig(name_match=pcscd.reader_name))
+    endpoint = VpcdEndpoint()
+    card = VirtualCard(endpoint.port)
+    reader = PcscCardReader(ReaderConfig(name_match=endpoint.reader_name))
     try:
         counts: dict[str, int] = {}
         timings: list[float] = []
@@ -44,7 +43,7 @@ def measure() -> dict[str, float]:
     finally:
         reader.close()
         card.close()
-        pcscd.close()
+        endpoint.close()
     return {
         "card.precheck_ms": round(statistics.median(timings), 2),
         "card.precheck_apdus": counts["extended-length"],

@@ -24,7 +24,7 @@ from kiosk.errors import UsageError
 from kiosk.site.model import ReaderBackend, SiteConfig
 
 if TYPE_CHECKING:
-    from drivers.card.emulator.pcscd import PrivatePcscd
+    from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint
     from drivers.card.emulator.vpcd import ReceivedApdu, VirtualCard
     from drivers.card.pcsc import PcscCardReader
 
@@ -39,6 +39,7 @@ class DemoCard:
     def __init__(self, backend: ReaderBackend, config: SiteConfig, today: Callable[[], date]) -> None:
         self.backend = backend
         self._sim: SimCardReader | None = None
+        self._endpoint: VpcdEndpoint | None = None
         self._pcscd: PrivatePcscd | None = None
         self._virtual: VirtualCard | None = None
         self.pcsc: PcscCardReader | None = None
@@ -47,26 +48,16 @@ class DemoCard:
             self._sim = SimCardReader(today=today)
             self.reader = self._sim
             return
-        from drivers.card.emulator.pcscd import (
-            VPCD_NAME,
-            PrivatePcscd,
-            foreign_pcscd_running,
-            pcscd_available,
-            private_pcscd_in_use,
-        )
-        from drivers.card.emulator.vpcd import DEFAULT_PORT, VirtualCard
+        from drivers.card.emulator.pcscd import VpcdEndpoint, pcscd_available
+        from drivers.card.emulator.vpcd import VirtualCard
         from drivers.card.pcsc import PcscCardReader
 
         missing = pcscd_available()
         if missing is not None:
             raise UsageError(f"--reader pcsc: {missing}")
-        if foreign_pcscd_running() and not private_pcscd_in_use():
-            port, name = DEFAULT_PORT, VPCD_NAME
-            log.info("a pcscd is already running: the emulated card joins its vpcd on port %d", port)
-        else:
-            self._pcscd = PrivatePcscd()
-            self._pcscd.start()
-            port, name = self._pcscd.port, self._pcscd.reader_name
+        self._endpoint = VpcdEndpoint()
+        self._pcscd = self._endpoint.pcscd
+        port, name = self._endpoint.port, self._endpoint.reader_name
         self._virtual = VirtualCard(port, today=today)
         pcsc = PcscCardReader(replace(config.reader, name_match=name))
         self.pcsc = self.reader = pcsc
@@ -124,8 +115,8 @@ class DemoCard:
         self.reader.close()
         if self._virtual is not None:
             self._virtual.close()
-        if self._pcscd is not None:
-            self._pcscd.close()
+        if self._endpoint is not None:
+            self._endpoint.close()
 
     def _holder(self) -> SimCardReader | VirtualCard:
         holder = self._sim if self._sim is not None else self._virtual

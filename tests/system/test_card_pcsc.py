@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.card.emulator.pcscd import PrivatePcscd
+from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
 from drivers.card.pcsc import PcscCardReader, wait_for
 from drivers.card.profiles import PROFILES
@@ -45,10 +45,15 @@ def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
 
 class Rig:
     def __init__(self) -> None:
-        self.pcscd = PrivatePcscd()
-        self.pcscd.start()
-        self.card = VirtualCard(self.pcscd.port)
-        self.reader = PcscCardReader(ReaderConfig(name_match=self.pcscd.reader_name, poll_interval_ms=100))
+        self.endpoint = VpcdEndpoint()  # our own pcscd, or a system one already running
+        self.card = VirtualCard(self.endpoint.port)
+        self.reader = PcscCardReader(ReaderConfig(name_match=self.endpoint.reader_name, poll_interval_ms=100))
+
+    @property
+    def pcscd(self) -> PrivatePcscd:
+        if self.endpoint.pcscd is None:
+            pytest.skip("a system pcscd is running: stop it (systemctl stop pcscd.socket pcscd) to restart our own")
+        return self.endpoint.pcscd
 
     def place(self, name: str) -> None:
         if self.reader.presence is CardPresence.PRESENT:
@@ -63,7 +68,7 @@ class Rig:
     def close(self) -> None:
         self.reader.close()
         self.card.close()
-        self.pcscd.close()
+        self.endpoint.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +117,15 @@ def test_card_pulled_in_the_middle_of_a_command_is_card_removed_never_a_verdict(
 
 
 def test_reader_survives_a_pcscd_restart(rig: Rig) -> None:
+    pcscd = rig.pcscd
     rig.place("sign-locked")
     assert rig.reader.read_facts().pin_tries.signature == 0
 
-    rig.pcscd.stop()
+    pcscd.stop()
     assert wait_for(rig.reader, CardPresence.READER_GONE)
     assert rig.reader.health().state is HealthState.DOWN
     assert "pcscd not reachable" in rig.reader.health().detail
-    rig.pcscd.start()
+    pcscd.start()
 
     assert wait_for(rig.reader, CardPresence.PRESENT), rig.reader.health()
     assert rig.reader.read_facts().pin_tries.signature == 0
@@ -127,15 +133,16 @@ def test_reader_survives_a_pcscd_restart(rig: Rig) -> None:
 
 
 def test_reader_unplugged_and_plugged_back(rig: Rig) -> None:
+    pcscd = rig.pcscd
     rig.place("licence-present")
-    rig.pcscd.restart(with_reader=False)  # pcscd up, the reader gone from its list
+    pcscd.restart(with_reader=False)  # pcscd up, the reader gone from its list
 
     assert eventually(lambda: "no card reader" in rig.reader.health().detail), rig.reader.health()
     assert rig.reader.poll() is CardPresence.READER_GONE
     with pytest.raises(ReaderUnavailable):
         rig.reader.read_facts()
 
-    rig.pcscd.restart(with_reader=True)
+    pcscd.restart(with_reader=True)
     assert wait_for(rig.reader, CardPresence.PRESENT)
     assert rig.reader.read_facts().licence_data_present is True
 
@@ -143,7 +150,7 @@ def test_reader_unplugged_and_plugged_back(rig: Rig) -> None:
 def test_card_sim_and_card_probe_commands_work_with_any_pcsc_client(rig: Rig) -> None:
     command = [sys.executable, "-m", "kiosk"]
     sim = subprocess.Popen(
-        [*command, "card-sim", "--profile", "user-pin-one-try", "--port", str(rig.pcscd.port)],
+        [*command, "card-sim", "--profile", "user-pin-one-try", "--port", str(rig.endpoint.port)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -151,7 +158,7 @@ def test_card_sim_and_card_probe_commands_work_with_any_pcsc_client(rig: Rig) ->
     )
     try:
         probe = subprocess.run(
-            [*command, "card-probe", "--json", "--reader", rig.pcscd.reader_name],
+            [*command, "card-probe", "--json", "--reader", rig.endpoint.reader_name],
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -35,7 +35,8 @@ VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 LOCK_FILE = Path(tempfile.gettempdir()) / "kiosk-private-pcscd.lock"
 READER_NAME = "Kiosk vpcd"  # pcscd appends " 00 00" (reader and slot numbers)
-VPCD_NAME = "Virtual PCD"  # the reader Debian's vsmartcard-vpcd config gives a system pcscd
+VPCD_NAME = "Virtual PCD 00 00"  # the reader Debian's vsmartcard-vpcd config gives a system pcscd
+SYSTEM_VPCD_PORT = 35963
 
 
 def free_port_pair() -> int:
@@ -209,3 +210,23 @@ def _readers() -> list[str]:
         return list(readers) if result == scard.SCARD_S_SUCCESS else []
     finally:
         scard.SCardReleaseContext(context)
+
+
+class VpcdEndpoint:
+    """Where the card emulator connects and which reader the driver opens: our own pcscd, or, when a
+    pcscd of the system already runs (Debian's socket-activated service with vsmartcard-vpcd
+    installed), its vpcd on the default port. Only our own can be restarted ("unplugged")."""
+
+    def __init__(self) -> None:
+        self.pcscd: PrivatePcscd | None = None
+        if foreign_pcscd_running() and not private_pcscd_in_use():
+            log.info("a system pcscd is running: using its vpcd reader on port %d", SYSTEM_VPCD_PORT)
+            self.port, self.reader_name = SYSTEM_VPCD_PORT, VPCD_NAME
+            return
+        self.pcscd = PrivatePcscd()
+        self.pcscd.start()
+        self.port, self.reader_name = self.pcscd.port, self.pcscd.reader_name
+
+    def close(self) -> None:
+        if self.pcscd is not None:
+            self.pcscd.close()
