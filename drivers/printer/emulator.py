@@ -208,7 +208,8 @@ class PrinterEmulator:
             if drop is not None:
                 decoder.feed(data[:drop])
                 log.warning("printer emulator: connection dropped after %d bytes of a job", drop)
-                self.discarded += 1
+                with self._lock:
+                    self.discarded += 1
                 close()
                 return
             try:
@@ -233,7 +234,8 @@ class PrinterEmulator:
                     write(bytes(replies))
         if decoder.pending:
             log.warning("printer emulator: connection ended in the middle of a job: job lost")
-            self.discarded += 1
+            with self._lock:
+                self.discarded += 1
         close()
 
     def _answer(self, query: StatusQuery) -> bytes:

@@ -167,7 +167,10 @@ def _reprint(args: argparse.Namespace) -> int:
     group = groups[match[1] or ""]
     now = _now(config)
     day = _date(args.date) if args.date else business_date(now, config.site.timezone, config.site.business_day_reset)
-    store = SqliteTicketStore(Path(config.storage.data_dir) / "tickets.sqlite3")
+    database = Path(config.storage.data_dir) / "tickets.sqlite3"
+    if not database.is_file():  # never create an empty store just to look a number up
+        raise UsageError(f"no ticket database at {database}")
+    store = SqliteTicketStore(database)
     try:
         ticket = store.get(group.id, day, int(match[2]))
         if ticket is None:

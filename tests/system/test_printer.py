@@ -160,7 +160,7 @@ def write_config(lobby: Lobby, tmp_path: Path) -> Path:
     text = text.replace('url = "tcp://127.0.0.1:9100"', f'url = "{lobby.config.printer.connection.url}"')
     text = text.replace('data_dir = "../.data"', f'data_dir = "{tmp_path}"')
     path = tmp_path / "config" / "site.toml"
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -227,3 +227,10 @@ def test_staff_are_told_once_each_time_the_printers_health_changes(lobby, caplog
         ("ERROR", "printer down: paper end: load a new roll"),
         ("INFO", "printer ok: ready"),
     ]
+
+
+def test_reprint_without_a_ticket_database_creates_none(lobby, tmp_path, capsys):
+    config_file = write_config(lobby, tmp_path / "elsewhere")
+    assert main(["reprint", "G-001", "--config", str(config_file)]) == 2
+    assert "no ticket database" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere" / "tickets.sqlite3").exists()
