@@ -21,7 +21,8 @@ def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
 
 
 def printer_config(site_config: SiteConfig, url: str, **changes: object) -> PrinterConfig:
-    base = replace(site_config.printer, connection=PrinterConnection.parse(url), read_timeout_s=0.3)
+    # A generous read timeout: a loaded CI machine must not look like a dead printer.
+    base = replace(site_config.printer, connection=PrinterConnection.parse(url), read_timeout_s=1.0)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
