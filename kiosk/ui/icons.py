@@ -9,6 +9,7 @@ Every function draws inside the rect it is given and scales with it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from enum import Enum
 
 import pygame
@@ -186,3 +187,24 @@ def card_on_reader(surface: pygame.Surface, rect: pygame.Rect, *, placed: bool, 
         badge = pygame.Rect(0, 0, slab.h * 0.8, slab.h * 0.8)
         badge.center = (slab.right - badge.w * 0.3, slab.y)
         outcome_icon(surface, badge, Outcome.BLOCK)
+
+
+@dataclass(frozen=True)
+class OutcomeIcon:
+    """`outcome_icon` as a value: equal drawings compare equal, so a layout can be remembered."""
+
+    outcome: Outcome
+
+    def __call__(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        outcome_icon(surface, rect, self.outcome)
+
+
+@dataclass(frozen=True)
+class CardOnReader:
+    """`card_on_reader` as a value (see OutcomeIcon)."""
+
+    placed: bool
+    problem: bool = False
+
+    def __call__(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        card_on_reader(surface, rect, placed=self.placed, problem=self.problem)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import pygame
 
@@ -154,6 +154,9 @@ class IconRow:
     blocks: Sequence[Block]
     icon_units: float = 7.0
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocks", tuple(self.blocks))  # a value: layouts are remembered by it
+
     def _split(self, p: Painter, width: int, scale: float) -> tuple[int, int]:
         size = p.m.px(self.icon_units * scale)
         return size, width - size - p.m.px(2 * scale)
@@ -176,6 +179,9 @@ class Panel:
     fill: Color
     edge: Color | None = None
     pad_units: float = 2.4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocks", tuple(self.blocks))  # a value: layouts are remembered by it
 
     def height(self, p: Painter, width: int, scale: float) -> int:
         pad = p.m.px(self.pad_units * scale)
@@ -241,20 +247,12 @@ def stack(
     """
     max_cols = max(1, min(2, area.w // p.m.px(MIN_COLUMN_UNITS))) if columns else 1
     floors = floors or [SCALES[-1]] * len(variants)
-    placed: list[tuple[Section, pygame.Rect]] | None = None
-    scale = SCALES[-1]
-    for sections, floor in zip(variants, floors, strict=True):
-        for scale in (s for s in SCALES if s >= floor):
-            for cols in range(1, max_cols + 1):
-                placed = _place(p, area, sections, cols, scale)
-                if placed is not None:
-                    break
-            if placed is not None:
-                break
-        if placed is not None:
-            break
-    if placed is None:
+    choice = _choose(p, area, variants, floors, max_cols)
+    placed = None if choice is None else _place(p, area, variants[choice[0]], choice[2], choice[1])
+    if choice is None or placed is None:
         placed, scale = _paged(p, area, variants[-1], floors[-1])
+    else:
+        scale = choice[1]
     if middle and placed:
         used = max(r.bottom for _, r in placed) - area.y
         shift = max(0, (area.h - used) // 2)
@@ -262,6 +260,41 @@ def stack(
     for section, rect in placed:
         _stack(p, rect, section, scale)
     return scale
+
+
+def _choose(
+    p: Painter, area: pygame.Rect, variants: Sequence[Sequence[Section]], floors: Sequence[float], max_cols: int
+) -> tuple[int, float, int] | None:
+    """Which variant, scale and number of columns fit: the search measures every wording at
+    every scale, so its answer is remembered for the same content in the same room (a screen
+    drawn again finds it at once)."""
+    try:
+        key: object = ("stack", tuple(area), _fingerprint(variants), tuple(floors), max_cols, p.lang)
+        known = key in p.memo
+    except TypeError:  # content holding an unhashable value: measured afresh each time
+        key, known = None, False
+    if known:
+        return cast(tuple[int, float, int] | None, p.memo[key])
+    found: tuple[int, float, int] | None = None
+    for index, (sections, floor) in enumerate(zip(variants, floors, strict=True)):
+        for scale in (s for s in SCALES if s >= floor):
+            for cols in range(1, max_cols + 1):
+                if _place(p, area, sections, cols, scale) is not None:
+                    found = (index, scale, cols)
+                    break
+            if found:
+                break
+        if found:
+            break
+    if key is not None:
+        p.remember(key, found)
+    return found
+
+
+def _fingerprint(variants: Sequence[Sequence[Section]]) -> object:
+    """A hashable likeness of the content: blocks are frozen values (a drawing is a value too, or
+    stands for itself), sections and variants become tuples."""
+    return tuple(tuple(tuple(section) for section in sections) for sections in variants)
 
 
 def _paged(
@@ -389,7 +422,17 @@ def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, mid
 
 
 def _fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> tuple[_Grid, list[str | None]] | None:
-    """The grid for these choices in this area, with the second lines it uses (full or short)."""
+    """The grid for these choices in this area, with the second lines it uses (full or short);
+    remembered like `_choose`'s answers."""
+    key = ("fit", tuple(area), tuple(choices), p.lang)
+    if key in p.memo:
+        return cast(tuple[_Grid, list[str | None]] | None, p.memo[key])
+    found = _search_fit(p, area, choices)
+    p.remember(key, found)
+    return found
+
+
+def _search_fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> tuple[_Grid, list[str | None]] | None:
     full = [c.sub for c in choices]
     brief = [c.short or c.sub for c in choices]
     grid, subs = _grid(p, area, choices, full), full

@@ -35,6 +35,8 @@ from kiosk.ui.theme import (
     TextStyle,
 )
 
+MEMO_SIZE = 512
+
 
 class Align(Enum):
     LEFT = "left"
@@ -92,12 +94,18 @@ class Painter:
         self.lang = "ja"  # the visitor's language, for the few words the layout helpers draw
         self.page = 0  # which page of choices to show (the view keeps it between frames)
         self.page_count = 1  # how many pages the last frame's choices took
+        self.memo: dict[object, object] = {}  # layout answers for this surface (kiosk.ui.layout)
 
     def clear(self, lang: str, page: int) -> None:
         self.surface.fill(PAGE)
         self.buttons = {}
         self.marks = []
         self.lang, self.page, self.page_count = lang, page, 1
+
+    def remember(self, key: object, value: object) -> None:
+        if len(self.memo) >= MEMO_SIZE:  # a kiosk shows few screens; a day in six languages stays small
+            self.memo.clear()
+        self.memo[key] = value
 
     def t(self, key: str, **params: object) -> str:
         return text(key, self.lang, **params)

@@ -3,12 +3,10 @@ what went wrong while reading it."""
 
 from __future__ import annotations
 
-import pygame
-
 from kiosk.domain.flow import CardStage
 from kiosk.domain.model import Outcome
 from kiosk.ui.chrome import Frame
-from kiosk.ui.icons import card_on_reader, outcome_icon
+from kiosk.ui.icons import CardOnReader, OutcomeIcon
 from kiosk.ui.layout import Block, Bullet, Gap, IconRow, Panel, Para, Picture, Section, heading, stack
 from kiosk.ui.painter import Painter
 from kiosk.ui.scene import Scene
@@ -31,19 +29,12 @@ ASPECT_PLACED = 0.44
 
 
 def card_picture(*, placed: bool, problem: bool = False, max_units: float = 52) -> Picture:
-    def paint(surface: pygame.Surface, rect: pygame.Rect) -> None:
-        card_on_reader(surface, rect, placed=placed, problem=problem)
-
-    return Picture(paint, ASPECT_PLACED if placed else ASPECT_TO_PLACE, max_units)
+    return Picture(CardOnReader(placed, problem), ASPECT_PLACED if placed else ASPECT_TO_PLACE, max_units)
 
 
 def alert(outcome: Outcome, words: str, style: TextStyle = TITLE) -> Panel:
     """A tinted panel with the outcome's icon: a message that must not be missed."""
-
-    def icon(surface: pygame.Surface, rect: pygame.Rect) -> None:
-        outcome_icon(surface, rect, outcome)
-
-    row = IconRow(icon, [Para(words, style)], icon_units=style.size.value * 1.5)
+    row = IconRow(OutcomeIcon(outcome), [Para(words, style)], icon_units=style.size.value * 1.5)
     return Panel([row], OUTCOME_TINT[outcome], OUTCOME_INK[outcome])
 
 

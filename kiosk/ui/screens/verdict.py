@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-import pygame
-
 from kiosk.domain.model import CheckResult, Outcome
 from kiosk.ui.chrome import Frame
-from kiosk.ui.icons import outcome_icon
+from kiosk.ui.icons import OutcomeIcon
 from kiosk.ui.layout import SCALES, Block, Bullet, Drawing, Gap, IconRow, Panel, Para, Section, heading, stack
 from kiosk.ui.painter import Painter
 from kiosk.ui.scene import Scene
@@ -25,10 +23,7 @@ from kiosk.ui.theme import BODY, BODY_BOLD, OUTCOME_INK, OUTCOME_TINT
 
 
 def _icon(outcome: Outcome) -> Drawing:
-    def paint(surface: pygame.Surface, rect: pygame.Rect) -> None:
-        outcome_icon(surface, rect, outcome)
-
-    return paint
+    return OutcomeIcon(outcome)
 
 
 def _headline(scene: Scene, check: CheckResult) -> Para:
