@@ -4,19 +4,19 @@ BIZ UD Gothic (Debian `fonts-morisawa-bizud-gothic`) is the universal-design fac
 public bodies: the proportional "P" variant for running text, the fixed one for queue numbers
 (digits line up, "0" and "O" differ). It also draws every letter of English and Portuguese
 (ã, ç, é, õ …), so ja, ja-easy, en and pt-BR use it. It lacks Vietnamese's stacked diacritics
-(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so (both `fonts-noto-cjk`):
-  - vi uses Noto Sans CJK JP (face 0 of the NotoSansCJK .ttc collections): its Latin (from
-    Source Sans) has every Vietnamese letter, and it draws the Japanese a Vietnamese visitor must
-    match on their papers and signs (優良, 更新連絡書, 市役所) in Japanese forms. Noto Sans
-    (`fonts-noto-core`) has the Vietnamese but no Japanese, so those words would need a second face;
-  - zh-Hans uses Noto Sans CJK SC, face 2 of the same collections: the JP face maps the same code
-    points but draws shared characters in Japanese forms.
+(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so vi and zh-Hans use Noto Sans
+CJK SC (`fonts-noto-cjk`), face 2 of the NotoSansCJK .ttc collections: its Latin (from Source Sans)
+has every Vietnamese letter, and it draws the Japanese terms a Vietnamese text quotes (優良,
+更新連絡書, 市役所). Rejected: Noto Sans (`fonts-noto-core`) for vi, which has no Japanese; the JP
+face of the same collection for vi, which draws those terms in Japanese forms but is a second CJK
+face in memory (each size of a CJK face costs ~3.5 MB, and the screens of all six languages are
+drawn at start), for differences a reader barely sees.
 Queue numbers (digits, A-Z, "-") use the BIZ UD fixed face in every language.
 
 Each language has a stack: its own font first, then fallbacks. A text is drawn in the first font
 of the stack that has every one of its characters (`font_for`), so a language's name in itself on
 another language's screen, the Japanese clerk lines on a Vietnamese ticket, or the site name in
-Japanese on a Chinese screen never show as boxes. Noto Sans CJK JP draws Japanese, Latin with
+Japanese on a Chinese screen never show as boxes. Noto Sans CJK SC draws Japanese, Latin with
 Vietnamese, and simplified Chinese, so it ends every stack. Tests hold every language's words to
 its stack (and its own font where the words are its own).
 
@@ -77,11 +77,6 @@ BIZ_UD = {
     Face.BOLD: FontFile("BIZUDPGothic-Bold.ttf", 0, _BIZUD, _BIZUD_DIRS),
     **_FIXED,
 }
-NOTO_CJK_JP = {
-    Face.REGULAR: FontFile("NotoSansCJK-Regular.ttc", 0, _NOTO_CJK, _NOTO_CJK_DIRS),
-    Face.BOLD: FontFile("NotoSansCJK-Bold.ttc", 0, _NOTO_CJK, _NOTO_CJK_DIRS),
-    **_FIXED,
-}
 NOTO_CJK_SC = {
     Face.REGULAR: FontFile("NotoSansCJK-Regular.ttc", 2, _NOTO_CJK, _NOTO_CJK_DIRS),
     Face.BOLD: FontFile("NotoSansCJK-Bold.ttc", 2, _NOTO_CJK, _NOTO_CJK_DIRS),
@@ -91,12 +86,12 @@ Family = dict[Face, FontFile]
 
 # language -> its own family first, then fallbacks. A language not listed uses Japanese's.
 STACKS: dict[str, tuple[Family, ...]] = {
-    "ja": (BIZ_UD, NOTO_CJK_JP),
-    "ja-easy": (BIZ_UD, NOTO_CJK_JP),
-    "en": (BIZ_UD, NOTO_CJK_JP),
-    "pt-BR": (BIZ_UD, NOTO_CJK_JP),
-    "vi": (NOTO_CJK_JP,),
-    "zh-Hans": (NOTO_CJK_SC, NOTO_CJK_JP),
+    "ja": (BIZ_UD, NOTO_CJK_SC),
+    "ja-easy": (BIZ_UD, NOTO_CJK_SC),
+    "en": (BIZ_UD, NOTO_CJK_SC),
+    "pt-BR": (BIZ_UD, NOTO_CJK_SC),
+    "vi": (NOTO_CJK_SC,),
+    "zh-Hans": (NOTO_CJK_SC,),
 }
 DEFAULT_LANGUAGE = "ja"
 
