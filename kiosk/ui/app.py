@@ -99,15 +99,15 @@ def run_kiosk(
 
 
 def warm(view: KioskView, flow: Flow, now: datetime) -> None:
-    """Draw, unseen, the screens every visit starts with, in every language: the first visitor's
-    taps then find their glyphs rasterised and their lines wrapped (about 50 ms saved per tap
-    on a development machine). The loop's first turn draws the welcome screen again."""
-    welcome = flow.start(now)
-    language, _ = flow.transition(welcome, Touch(), now)
-    for lang in flow.config.site.languages:
-        procedure, _ = flow.transition(language, ChooseLanguage(lang), now)
-        for state in (language, procedure):
-            view.render(state, now)
+    """Draw, unseen, the screens every visit starts with: the language choice, and the procedure
+    menu in the site's default language. The first visitor's taps then find their glyphs
+    rasterised and their lines wrapped (tens of milliseconds a tap). Other languages are not
+    warmed: their fonts (Noto CJK for zh-Hans and vi) cost memory only once someone needs them.
+    The loop's first turn draws the welcome screen again."""
+    language, _ = flow.transition(flow.start(now), Touch(), now)
+    procedure, _ = flow.transition(language, ChooseLanguage(flow.config.site.default_language), now)
+    for state in (language, procedure):
+        view.render(state, now)
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

@@ -59,6 +59,14 @@ def idle(config: SiteConfig) -> dict[str, float]:
     return {"idle_cpu_percent": 100 * cpu / wall}
 
 
+def idle_sim_reader(config: SiteConfig) -> dict[str, float]:
+    """The same with the simulated card reader: the loop's own cost, without the PC/SC watcher."""
+    from kiosk.site.model import ReaderBackend
+
+    figures = idle(replace(config, reader=replace(config.reader, backend=ReaderBackend.SIM)))
+    return {"idle_cpu_percent_sim_reader": figures["idle_cpu_percent"]}
+
+
 def frames(config: SiteConfig) -> dict[str, float]:
     """Every gallery screen in ja and en, drawn and shown as the loop does, `PASSES` times.
 
@@ -192,7 +200,13 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-PROBES = {"first-frame": first_frame, "idle": idle, "frames": frames, "visit": visit}
+PROBES = {
+    "first-frame": first_frame,
+    "idle": idle,
+    "idle-sim-reader": idle_sim_reader,
+    "frames": frames,
+    "visit": visit,
+}
 
 
 def main(argv: list[str]) -> int:
