@@ -121,3 +121,10 @@ def test_the_fixed_face_draws_every_queue_number() -> None:
 def test_the_glyph_check_can_fail() -> None:
     # BIZ UD Gothic has no Vietnamese stacked diacritics: the same check must see that.
     assert _undrawable(own_font(Face.REGULAR, "ja"), ["Tiếng Việt"]) == ["ế", "ệ"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_words_that_name_the_call_staff_button_quote_its_label(lang: str) -> None:
+    # "Press “Call staff”": the visitor looks for exactly these words on the button.
+    for key in ("ui.card.reader_problem", "ui.ticket.failed"):
+        assert text("ui.staff", lang) in text(key, lang), key
