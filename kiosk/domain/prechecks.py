@@ -52,6 +52,9 @@ USER_PIN = "card.user_pin"
 SERVICE_CHECK = "service.portal_link"
 
 CARD_EXPIRY_WARN_DAYS = 30  # a card this close to expiry may lapse before the data is recorded
+# A My Number card is valid for at most ten birthdays after issue: an expiry further out than this
+# is a misread, and "valid" must never be drawn from it.
+CARD_MAX_VALIDITY_DAYS = 11 * 366
 CERT_EXPIRY_WARN_DAYS = 30  # a certificate this close to expiry lapses soon after the service is set up
 
 
@@ -174,7 +177,7 @@ def _r4_card_expiry(ctx: Context) -> CheckResult | None:
     facts = _is_mynumber_card(ctx)
     if facts is None:
         return None
-    if facts.card_expiry is None:
+    if facts.card_expiry is None or facts.card_expiry > ctx.today + timedelta(days=CARD_MAX_VALIDITY_DAYS):
         return _result(EXPIRY, "R4", Outcome.UNKNOWN, "card_expiry_unknown", STAFF)
     if facts.card_expiry < ctx.today:
         return _result(EXPIRY, "R4", Outcome.BLOCK, "card_expired", MUNICIPAL_OFFICE)
@@ -306,8 +309,8 @@ RULES: tuple[Rule, ...] = (
 def run_prechecks(answers: Answers, facts: CardFacts | None, today: date) -> tuple[CheckResult, ...]:
     """Every check that has something to say about this visit, in display order.
 
-    When the card is not a usable My Number card, only the card-kind line is returned: the rest
-    would be verdicts drawn from no data.
+    When the card is not a usable My Number card, no line is drawn from card data beyond the
+    card-kind line; lines that rest on the visitor's answers alone (R11, R17) still show.
     """
     ctx = Context(answers=answers, facts=facts, today=today)
     results = [r for r in (rule.evaluate(ctx) for rule in RULES) if r is not None]

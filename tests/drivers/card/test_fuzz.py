@@ -46,7 +46,9 @@ def mutate(reply: bytes, how: str, number: int, junk: bytes) -> bytes:
         return reply + junk
     if how == "odd_sw":
         return reply[:-2] + ODD_SW[number % len(ODD_SW)].to_bytes(2, "big")
-    if how == "der_header" and len(reply) > 4:
+    if how == "der_header" and len(reply) > 4 and not reply[:-2].isdigit():
+        # A plain ASCII date has no header: changing its digits makes another well-formed date, which no
+        # reader can tell from the truth (the contactless link's CRC is what guards against that).
         return reply[:2] + number.to_bytes(2, "big") + reply[4:]
     if how == "huge_header" and len(reply) > 4:
         return reply[:1] + b"\x84\xff\xff\xff\xff" + reply[2:]

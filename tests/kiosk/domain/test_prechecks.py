@@ -65,6 +65,8 @@ RULE_ROWS = [
      Outcome.WARN, "municipal_office"),
     ("R4", "expiry unreadable", ADD_MYNA, replace(FRESH, card_expiry=None), "R4.card_expiry_unknown",
      Outcome.UNKNOWN, "staff"),
+    ("R4", "expiry beyond any card's validity is a misread", ADD_MYNA,
+     replace(FRESH, card_expiry=TODAY + timedelta(days=12 * 365)), "R4.card_expiry_unknown", Outcome.UNKNOWN, "staff"),
     ("R5", "damaged chip", ADD_MYNA, CardFacts(kind=CardKind.UNREADABLE), "R5.chip_unreadable", Outcome.BLOCK,
      "municipal_office"),
     ("R5", "free area full", ADD_MYNA, replace(FRESH, free_area=FreeArea.INSUFFICIENT),
