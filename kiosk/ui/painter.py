@@ -55,7 +55,7 @@ class Look(Enum):
     SELECTED = "selected"  # the language in use
 
 
-_LOOKS: dict[Look, tuple[Color, Color, Color]] = {  # fill, edge, text
+LOOKS: dict[Look, tuple[Color, Color, Color]] = {  # fill, edge, text
     Look.PRIMARY: (PRIMARY, PRIMARY, WHITE),
     Look.CHOICE: (CHOICE, CHOICE_EDGE, INK),
     Look.DISABLED: (DISABLED, DISABLED_EDGE, INK_MUTED),
@@ -227,7 +227,7 @@ class Painter:
         scale: float = 1.0,
     ) -> None:
         """Draw a button and record it. A label too long for the button shrinks (to 0.6) to fit."""
-        fill, edge, ink = _LOOKS[look]
+        fill, edge, ink = LOOKS[look]
         pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.radius)
         pygame.draw.rect(self.surface, edge, rect, self.m.edge, border_radius=self.m.radius)
         inner = rect.inflate(-2 * self.button_pad(), -2 * self.button_pad_y())

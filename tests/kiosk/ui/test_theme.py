@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.site.model import ScreenConfig
+from kiosk.ui.painter import LOOKS, Look
 from kiosk.ui.theme import CONTRAST_PAIRS, TOUCH_MM, Metrics, Size, contrast
 from tests.kiosk.ui.sizes import LANDSCAPE_27, PI_7, PORTRAIT_27, SCREENS
 
@@ -57,3 +58,9 @@ def test_text_scales_with_the_shorter_side() -> None:
 def test_body_text_is_readable_at_arms_length(screen: ScreenConfig) -> None:
     """An em of 3.5 mm or more (about 10 pt): the 7-inch panel is read from closer than the 27-inch."""
     assert metrics(screen).font_px(Size.BODY) / screen.px_per_mm >= 3.5
+
+
+@pytest.mark.parametrize("look", list(Look), ids=lambda look: look.value)
+def test_every_button_look_has_text_at_seven_to_one_on_its_fill(look: Look) -> None:
+    fill, _, ink = LOOKS[look]
+    assert contrast(ink, fill) >= 7.0
