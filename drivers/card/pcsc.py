@@ -42,6 +42,8 @@ _SERVICE_GONE = {
     scard.SCARD_E_NO_READERS_AVAILABLE,
 }
 _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
+_PNP = "\\\\?PnP?\\Notification"  # pcsc-lite's pseudo-reader: its state changes when readers come or go
+_WAIT_MS = 60_000  # the watcher's wait inside pcscd; any change ends it at once
 _SETTLE_MS = 700  # longer than pcscd's 400 ms presence poll: a pulled card shows up as EMPTY by then
 
 
@@ -87,6 +89,12 @@ class PcscCardReader:
         self.last_reading: CardReading | None = None
         self._thread = threading.Thread(target=self._watch, name="pcsc-watch", daemon=True)
         self._thread.start()
+
+    @property
+    def watcher_ident(self) -> int:
+        """The watcher thread's id (the bench reads its CPU time)."""
+        assert self._thread.ident is not None  # started in __init__
+        return self._thread.ident
 
     @property
     def reader_name(self) -> str | None:
@@ -223,45 +231,56 @@ class PcscCardReader:
     # --- the watcher thread: presence, and recovery from pcscd restarts ---
 
     def _watch(self) -> None:
-        interval_ms = self.settings.poll_interval_ms
-        known = scard.SCARD_STATE_UNAWARE
+        """Wait inside pcscd for the next change of the reader or of the reader list.
+
+        One SCardGetStatusChange covers the reader and pcsc-lite's PnP pseudo-reader, with a long
+        timeout: idle, the thread sleeps in pcscd's socket and costs nothing, yet a card, a reader
+        plugged or unplugged, or pcscd going away wakes it at once (the socket closes). Only when
+        pcscd is unreachable does it retry, every `poll_interval_ms`."""
+        retry_s = self.settings.poll_interval_ms / 1000
+        known = pnp_known = scard.SCARD_STATE_UNAWARE
         last_counter: int | None = None
         while not self._stop.is_set():
             if self._context is None:
                 result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
                 if result != scard.SCARD_S_SUCCESS:
                     self._set(CardPresence.READER_GONE, None, pcscd_ok=False, error=_message(result))
-                    self._stop.wait(interval_ms / 1000)
+                    self._stop.wait(retry_s)
                     continue
-                self._context, known = context, scard.SCARD_STATE_UNAWARE
+                self._context, known, pnp_known = context, scard.SCARD_STATE_UNAWARE, scard.SCARD_STATE_UNAWARE
             context = self._context
             result, readers = scard.SCardListReaders(context, [])
+            if result in _SERVICE_GONE - {scard.SCARD_E_NO_READERS_AVAILABLE}:
+                self._drop_context()
+                self._set(CardPresence.READER_GONE, None, pcscd_ok=False, error=_message(result))
+                self._stop.wait(retry_s)
+                continue
             reader = _match(readers, self.settings.name_match) if result == scard.SCARD_S_SUCCESS else None
             if reader is None:
-                if result in _SERVICE_GONE - {scard.SCARD_E_NO_READERS_AVAILABLE}:
-                    self._drop_context()
-                self._set(CardPresence.READER_GONE, None, pcscd_ok=self._context is not None)
-                self._stop.wait(interval_ms / 1000)
+                self._set(CardPresence.READER_GONE, None, pcscd_ok=True)
                 known = scard.SCARD_STATE_UNAWARE
-                continue
-            result, states = scard.SCardGetStatusChange(context, interval_ms, [(reader, known)])
+            watched = [(_PNP, pnp_known)] + ([(reader, known)] if reader is not None else [])
+            result, states = scard.SCardGetStatusChange(context, _WAIT_MS, watched)
             if result == scard.SCARD_E_TIMEOUT:
                 continue
             if result != scard.SCARD_S_SUCCESS:
                 if result != scard.SCARD_E_CANCELLED:
                     self._drop_context()
                     self._set(CardPresence.READER_GONE, None, pcscd_ok=False, error=_message(result))
-                    self._stop.wait(interval_ms / 1000)
+                    self._stop.wait(retry_s)
                 continue
-            event = states[0][1]
-            known = event & ~scard.SCARD_STATE_CHANGED
-            presence = _presence_of(event)
-            counter = event >> 16  # pcsc-lite counts card events in the high word
-            if presence is CardPresence.PRESENT and counter != last_counter:
-                with self._lock:
-                    self._insertions += 1
-            last_counter = counter if presence is CardPresence.PRESENT else None
-            self._set(presence, reader, pcscd_ok=True)
+            for name, event, _atr in states:
+                if name == _PNP:
+                    pnp_known = event & ~scard.SCARD_STATE_CHANGED  # the reader list changed: look again
+                    continue
+                known = event & ~scard.SCARD_STATE_CHANGED
+                presence = _presence_of(event)
+                counter = event >> 16  # pcsc-lite counts card events in the high word
+                if presence is CardPresence.PRESENT and counter != last_counter:
+                    with self._lock:
+                        self._insertions += 1
+                last_counter = counter if presence is CardPresence.PRESENT else None
+                self._set(presence, reader, pcscd_ok=True)
         self._drop_context()
 
     def _drop_context(self) -> None:

@@ -261,7 +261,7 @@ class ReaderConfig:
 
     backend: ReaderBackend = ReaderBackend.PCSC
     name_match: str = ""  # a substring of the PC/SC reader name; "" = the first reader pcscd lists
-    poll_interval_ms: int = 200
+    poll_interval_ms: int = 1000  # retry while pcscd is unreachable; changes themselves come from pcscd at once
     trust_anchors: Path | None = None  # folder of J-LIS CA certificates; None = none installed ("unknown")
     free_area_needed_bytes: int = 4096  # UNCONFIRMED: room licence data needs (no public figure)
 

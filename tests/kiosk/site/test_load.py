@@ -352,8 +352,8 @@ def test_trust_anchor_folder_is_resolved_against_the_config_files_folder(tmp_pat
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("poll_interval_ms = 200", "poll_interval_ms = 5", "reader.poll_interval_ms: must be at least 50"),
-        ("poll_interval_ms = 200", 'poll_interval_ms = "fast"', "reader.poll_interval_ms:"),
+        ("poll_interval_ms = 1000", "poll_interval_ms = 5", "reader.poll_interval_ms: must be at least 50"),
+        ("poll_interval_ms = 1000", 'poll_interval_ms = "fast"', "reader.poll_interval_ms:"),
         ('name_match = ""', "name_match = 3", "reader.name_match:"),
         ('trust_anchors = ""', 'trust_anchors = "no-such-folder"', "reader.trust_anchors: folder"),
         ("free_area_needed_bytes = 4096", "free_area_needed_bytes = 0", "reader.free_area_needed_bytes:"),
