@@ -31,6 +31,8 @@ POLL_HZ = 25
 # On the welcome screen nobody waits for a device, so the devices and the clock are looked at every
 # fifth turn (5 times a second); a touch is still handled on the turn it arrives.
 WELCOME_REFRESH_EVERY = 5
+# A device call this long held the loop (a ticket printing on a slow serial printer takes ~2 s).
+HELD_S = 0.3
 
 
 class Presenter:
@@ -95,7 +97,13 @@ class KioskLoop:
 
     def refresh(self) -> bool:
         """Poll the devices, then draw a frame if anything visible changed; True when it drew."""
+        began = self.touches.clock()
         self.runtime.poll()
+        if self.touches.clock() - began > HELD_S:
+            # Presses queued while the loop was held were aimed at the screen shown then, not at the
+            # one that replaces it: the second tap of a double tap on "get a ticket" must not press
+            # "next" on the ticket screen (and hide the number of a ticket that failed to print).
+            pygame.event.clear((pygame.FINGERDOWN, pygame.MOUSEBUTTONDOWN))
         now = self.runtime.clock()
         key = (self.runtime.version, self.view.version, self._countdown(now), now.hour, now.minute)
         if key == self._drawn:

@@ -20,7 +20,7 @@ DEBOUNCE_S = 0.4  # longer than a double tap (about 0.25 s), shorter than a deli
 class Touches:
     def __init__(self, window_size: tuple[int, int], clock: Callable[[], float] = time.monotonic) -> None:
         self.window_size = window_size
-        self._clock = clock
+        self.clock = clock  # the loop's monotonic clock (a fake one in tests)
         self._last: float | None = None
 
     def press(self, event: pygame.event.Event) -> tuple[int, int] | None:
@@ -33,7 +33,7 @@ class Touches:
             pos = (int(event.pos[0]), int(event.pos[1]))
         else:
             return None
-        now = self._clock()
+        now = self.clock()
         if self._last is not None and now - self._last < DEBOUNCE_S:
             return None
         self._last = now

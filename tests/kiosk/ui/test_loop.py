@@ -131,6 +131,33 @@ def test_a_double_tap_on_get_a_ticket_prints_one_ticket_and_stays_on_it(loop: Ki
     assert len(loop.runtime.issued) == 1
 
 
+def test_a_tap_made_while_the_ticket_prints_does_not_act_on_the_ticket_screen(
+    loop: KioskLoop, clocks: Clocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for button_id in ("start", "lang:en", "procedure:renewal", "answer:current:license_only"):
+        tap(loop, clocks, button_id)
+    tap(loop, clocks, "answer:wanted:license_only")
+    tap(loop, clocks, "answer:lecture_class:excellent")
+    where = loop.view.buttons()["continue"].center
+    printing = loop.runtime.poll
+
+    def slow_poll() -> None:
+        """The print takes 2 s on a serial printer; the visitor's second tap lands meanwhile."""
+        issued = len(loop.runtime.issued)
+        printing()
+        if len(loop.runtime.issued) > issued:
+            clocks.advance(2.0)
+            finger(where)
+
+    monkeypatch.setattr(loop.runtime, "poll", slow_poll)
+    finger(where)
+    assert pump(loop) == 1  # "get a ticket": "Printing your ticket…" is drawn
+    assert pump(loop) == 0  # the ticket prints, holding the loop
+    assert pump(loop) == 0  # the tap made meanwhile is gone, not a press of "next"
+    assert len(loop.runtime.issued) == 1
+    assert loop.runtime.state.screen is Screen.TICKET
+
+
 def test_an_idle_loop_draws_nothing_until_something_changes(loop: KioskLoop, clocks: Clocks) -> None:
     frames = loop.frames
     for _ in range(50):
