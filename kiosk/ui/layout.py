@@ -239,18 +239,20 @@ def stack(
     floors: Sequence[float] | None = None,
     middle: bool = False,
     columns: bool = True,
+    paged: Sequence[Section] | None = None,
 ) -> float:
     """Draw the first variant that fits, at the largest scale that fits; returns the scale used.
 
     `variants` go from the fullest to the most compact wording of the same content; `floors`
     gives each the smallest scale worth keeping it for before trying the next (default: any).
+    When none fits, `paged` (default: the last variant) goes over pages at the last floor.
     """
     max_cols = max(1, min(2, area.w // p.m.px(MIN_COLUMN_UNITS))) if columns else 1
     floors = floors or [SCALES[-1]] * len(variants)
     choice = _choose(p, area, variants, floors, max_cols)
     placed = None if choice is None else _place(p, area, variants[choice[0]], choice[2], choice[1])
     if choice is None or placed is None:
-        placed, scale = _paged(p, area, variants[-1], floors[-1])
+        placed, scale = _paged(p, area, variants[-1] if paged is None else paged, floors[-1])
     else:
         scale = choice[1]
     if middle and placed:
@@ -304,6 +306,11 @@ def _paged(
     verdict on a small, dense panel): whole sections per page, "previous / next page" below."""
     nav_h = p.m.button_h
     room = pygame.Rect(area.x, area.y, area.w, area.h - nav_h - p.m.target_gap)
+    # Only when one section alone is taller than a page (a tiny panel) does the type go under the floor.
+    for scale in (floor, *(s for s in SCALES if s < floor)):
+        if all(_section_h(p, section, room.w, scale) <= room.h for section in sections):
+            break
+    floor = scale
     gap = p.m.px(2.4 * floor)
     pages: list[list[tuple[Section, int]]] = [[]]
     used = 0

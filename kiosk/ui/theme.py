@@ -121,6 +121,13 @@ class Metrics:
         `BODY_MIN_MM` (a dense small panel: everything grows, and choices take more pages)."""
         return max(min(self.width, self.height) / 100, BODY_MIN_MM * self.px_per_mm / Size.BODY.value)
 
+    @cached_property
+    def min_scale(self) -> float:
+        """The least a layout may shrink its type to fit (then it pages instead): body text stays at
+        `BODY_MIN_MM` or more. Large panels have room to spare; on the 7-inch panel it is about 0.95.
+        (The verdict keeps to it; the welcome screen, in six languages at once, may not.)"""
+        return min(1.0, BODY_MIN_MM * self.px_per_mm / (Size.BODY.value * self.u))
+
     @property
     def landscape(self) -> bool:
         return self.width > self.height

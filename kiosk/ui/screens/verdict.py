@@ -97,5 +97,8 @@ def draw_verdict(p: Painter, scene: Scene, frame: Frame) -> None:
         [summary, *_grouped(scene, checks)],
         _grouped(scene, checks),  # the outcome icons say what the summary would
     ]
-    # One line per check is worth a slightly smaller type; grouping only when that is not enough.
-    stack(p, room, variants, floors=(0.92, 0.84, 0.84, 0.76, SCALES[-1]))
+    # One line per check is worth a slightly smaller type; grouping only when that is not enough. Body
+    # text never drops under its least size for the panel (min_scale): then the checks go over pages,
+    # one panel per check so that no panel is taller than a page.
+    floors = tuple(max(floor, p.m.min_scale) for floor in (0.92, 0.84, 0.84, 0.76, SCALES[-1]))
+    stack(p, room, variants, floors=floors, paged=[summary, *problems, *_ok_together(scene, checks)])
