@@ -3,10 +3,10 @@
 Device: any PC/SC reader pcscd knows (Sony RC-S300, ACR1252 via libccid; in tests and demos the
 vsmartcard vpcd reader with our card emulator). Facts relied on (device-facts.md): pyscard has no
 async API; its CardMonitor/ReaderMonitor die for good when pcscd restarts, so this driver owns a
-polling thread that re-establishes its PC/SC context on every service error; pcscd itself polls
-card presence every 400 ms. A transmit that fails does not say why: we ask pcscd whether the card
-is still there (pulled mid-read -> CardRemoved, never a verdict from half the data) or not
-(a mute or garbled chip -> one more try, then "unreadable").
+watcher thread (waiting in SCardGetStatusChange) that re-establishes its PC/SC context on every
+service error; pcscd itself polls card presence every 400 ms. A transmit that fails does not say
+why: we ask pcscd whether the card is still there (pulled mid-read -> CardRemoved, never a verdict
+from half the data) or not (a mute or garbled chip -> one more try, then "unreadable").
 
 Threads: the watcher thread owns one context for presence; each read runs on the caller's thread
 (the shell's worker, never the UI) with a connection and context of its own.
