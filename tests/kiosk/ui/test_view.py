@@ -34,10 +34,11 @@ from kiosk.domain.flow import (
 )
 from kiosk.domain.model import Procedure
 from kiosk.fonts import Face, coverage, font_files
+from kiosk.messages import text
 from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig
 from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
-from kiosk.ui.theme import TOUCH_MM
+from kiosk.ui.theme import BODY_MIN_MM, TOUCH_MM
 from kiosk.ui.view import KioskView
 from tests.kiosk.ui.sizes import PI_7, SCREENS
 
@@ -321,3 +322,26 @@ def test_the_ticket_screen_shows_number_counter_fee_and_what_to_bring(config: Si
 def test_the_ticket_screen_reminds_of_a_card_still_on_the_reader(config: SiteConfig) -> None:
     assert _scenario(config, "ticket-printed-card-on-reader").state.card_present
     assert "Do not forget your card: take it from the reader." in _render_words(config, "ticket-printed-card-on-reader")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "pt-BR", "vi", "zh-Hans"])
+def test_the_longest_verdict_keeps_its_words_at_the_least_body_size_on_the_7_inch_panel(
+    config: SiteConfig, lang: str
+) -> None:
+    """The Pi Touch Display 2 is the smallest panel we ship for: there the verdict of a card that
+    answers almost nothing must still be readable at arm's length (the 5-inch panel is not: it
+    pages such a verdict one check at a time and still shrinks it to 0.7 of body size)."""
+    screen = PI_7
+    silent = next(s for s in scenarios(config, lang) if s.name == "verdict-silent-card")
+    words = [text(f"reason.{c.reason}", lang) for c in silent.state.visit.checks]
+    view = KioskView(silent.config, screen, simulation=True)
+    least = math.floor(BODY_MIN_MM * screen.px_per_mm)
+    heights: list[int] = []
+    for _ in range(10):
+        view.render(silent.state, silent.now)
+        heights += [m.rect.h for m in view.texts() if len(m.text) > 3 and any(m.text in w for w in words)]
+        if PAGE_NEXT not in view.buttons():
+            break
+        view.press(view.buttons()[PAGE_NEXT].center)
+    assert len(heights) >= 3  # the reasons were found on screen
+    assert min(heights) >= least, f"reason text {min(heights)} px tall, under {BODY_MIN_MM} mm ({least} px)"
