@@ -93,10 +93,11 @@ class _Link:
     def write(self, data: bytes) -> None:
         self.printer._raw(data)
 
-    def replies(self, count: int) -> bytes:
-        """Up to `count` bytes arriving within the read timeout (fewer: the printer said no more)."""
+    def replies(self, count: int, in_transit: int = 0) -> bytes:
+        """Up to `count` bytes arriving within the read timeout (fewer: the printer said no more),
+        plus the time the last `in_transit` bytes sent may still take to reach the printer."""
         link, device, timeout = self.config.connection.link, self.printer.device, self.config.read_timeout_s
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout + self._transit_s(in_transit)
         got = bytearray()
         while len(got) < count:
             left = deadline - time.monotonic()
@@ -125,6 +126,15 @@ class _Link:
             device.settimeout(self.config.write_timeout_s)
         return bytes(got)
 
+    def _transit_s(self, size: int) -> float:
+        """A reply queued behind a job comes only after the job's tail has gone down the line: on
+        serial that is the line's speed (10 bits a byte); elsewhere at most the write timeout."""
+        if size <= 0:
+            return 0.0
+        if self.config.connection.link is PrinterLink.SERIAL:
+            return size * 10 / self.config.connection.baudrate
+        return self.config.write_timeout_s
+
     def drain(self) -> None:
         """Throw away bytes that arrived unasked (a real printer can answer bytes in raster data
         that look like DLE EOT), so the next replies are the ones we asked for."""
@@ -144,6 +154,10 @@ class _Link:
 
     def close(self) -> None:
         try:
+            if self.config.connection.link is PrinterLink.SERIAL and self.printer.device is not None:
+                # pyserial's close() waits, without a timeout, for the output to drain: a printer
+                # holding the line (paper out under flow control) would freeze the kiosk here.
+                self.printer.device.reset_output_buffer()
             self.printer.close()
         except OSError as exc:  # closing a broken link: nothing more to learn
             log.debug("closing printer link: %s", exc)
@@ -177,13 +191,14 @@ class EscposTicketPrinter:
 
     # --- TicketPrinter ----------------------------------------------------------------------
 
-    def status(self) -> PrinterStatus:
-        """DLE EOT 1..4 in one write, four reply bytes back. Any failure: UNKNOWN, link dropped."""
+    def status(self, after_job: int = 0) -> PrinterStatus:
+        """DLE EOT 1..4 in one write, four reply bytes back. Any failure: UNKNOWN, link dropped.
+        `after_job`: the size of the job just sent, which the query waits behind on the line."""
         try:
             link = self._connected()
             link.drain()
             link.write(_STATUS_QUERY)
-            replies = link.replies(len(QUERIES))
+            replies = link.replies(len(QUERIES), in_transit=after_job)
         except (PrinterError, OSError, ConnectionError) as exc:
             self._drop(f"status: {exc}")
             status = UNKNOWN
@@ -208,7 +223,7 @@ class EscposTicketPrinter:
         except (PrinterError, OSError) as exc:
             self._drop(f"write: {exc}")
             raise PrinterOffline(f"connection lost while sending ticket {document.label}; not sent again") from exc
-        after = self.status()
+        after = self.status(after_job=len(job))
         if not after.can_print:
             raise refusal(after, f"ticket {document.label} may be incomplete")
         height = sum(band_height(b) for b in bands)

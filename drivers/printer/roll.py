@@ -35,7 +35,8 @@ class RollCounter:
         return self.left_mm < self.low_mm
 
     def add_ticket(self, height_dots: int) -> None:
-        self.used_mm += height_dots / DOTS_PER_MM + CUT_FEED_MM
+        # Read again first: `kiosk new-roll` (another process) may have reset the file meanwhile.
+        self.used_mm = self._load() + height_dots / DOTS_PER_MM + CUT_FEED_MM
         self._save()
 
     def new_roll(self) -> None:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kiosk.domain.model import Answers, HoldingStatus, LectureClass, Procedure
-from kiosk.domain.routing import Route, bring_list, estimate_fee
+from kiosk.domain.routing import route_for
 from kiosk.queue.model import PrintState, Ticket
 from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig
@@ -44,17 +44,9 @@ STANDARD_ANSWERS = Answers(
 def standard_ticket(config: SiteConfig, lang: str = "ja", width: int = 576, number: int = 12) -> TicketDocument:
     """The benchmark's ticket (also the golden-bytes tests' one)."""
     answers = STANDARD_ANSWERS
-    counter = config.counter_for(Procedure.RENEWAL)
-    group = config.groups[counter.group]
     reasons = ("R17.submission_permanent",)
-    route = Route(
-        procedure=Procedure.RENEWAL,
-        counter=counter,
-        group=group,
-        fee=estimate_fee(config, answers),
-        bring=bring_list(config, answers),
-        reasons=reasons,
-    )
+    route = route_for(config, answers, reasons)
+    counter, group = route.counter, route.group
     ticket = Ticket(
         id=number,
         number=number,

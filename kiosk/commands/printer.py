@@ -150,7 +150,7 @@ def _reprint(args: argparse.Namespace) -> int:
     from drivers.interfaces import HealthState
     from kiosk.domain.model import Answers
     from kiosk.domain.numbering import business_date
-    from kiosk.domain.routing import Route, bring_list, estimate_fee
+    from kiosk.domain.routing import route_for
     from kiosk.errors import PrinterError
     from kiosk.queue.model import PrintState
     from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -178,21 +178,17 @@ def _reprint(args: argparse.Namespace) -> int:
         # The stored row keeps no answers beyond these (nothing personal): fees and papers are
         # estimated again from them, as the counter would.
         answers = Answers(procedure=ticket.procedure, current=ticket.current, wanted=ticket.after)
-        counter = config.counters[ticket.counter]
-        route = Route(
-            procedure=ticket.procedure,
-            counter=counter,
-            group=group,
-            fee=estimate_fee(config, answers),
-            bring=bring_list(config, answers),
-            reasons=ticket.reasons,
-        )
+        counter = config.counters.get(ticket.counter)
+        if counter is None:
+            raise UsageError(f"ticket {ticket.label}: its counter {ticket.counter!r} is no longer in the config")
+        route = route_for(config, answers, ticket.reasons, counter)
         document = build_ticket(config, ticket, route, args.lang, config.printer.width_dots, reprinted_at=now)
         printer = _printer(config)
         try:
             printer.print_ticket(document)
         except PrinterError as exc:
-            print(f"kiosk: ticket {ticket.label} not reprinted: {exc}", file=sys.stderr)
+            # The job may have gone out before the printer failed: look before reprinting once more.
+            print(f"kiosk: reprint of {ticket.label} failed ({exc}); check the printer's output", file=sys.stderr)
             return 1
         finally:
             health = printer.health()

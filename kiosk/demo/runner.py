@@ -24,7 +24,7 @@ from kiosk.demo.printer import DemoPrinter
 from kiosk.demo.scenarios import Scenario
 from kiosk.domain.flow import Screen, State
 from kiosk.domain.model import Answers, Procedure
-from kiosk.domain.routing import Refusal, Route, bring_list, estimate_fee
+from kiosk.domain.routing import Refusal, route_for
 from kiosk.errors import UsageError
 from kiosk.messages import text
 from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -180,15 +180,7 @@ def _issue_before(runtime: Runtime, scenario: Scenario) -> None:
     config = runtime.config
     for procedure, count in scenario.issued_before.items():
         answers = Answers(procedure=procedure)
-        counter = config.counter_for(procedure)
-        route = Route(
-            procedure=procedure,
-            counter=counter,
-            group=config.groups[counter.group],
-            fee=estimate_fee(config, answers),
-            bring=bring_list(config, answers),
-            reasons=(),
-        )
+        route = route_for(config, answers, ())
         for _ in range(count):
             runtime.store.issue(runtime.ticket_request(route, answers))
 

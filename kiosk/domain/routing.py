@@ -195,12 +195,21 @@ def route(
     refusal = refusal_for(availability(config, procedure, now, issued_today, answers.lecture_class))
     if refusal is not None:
         return refusal
-    counter = config.counter_for(procedure)
+    return route_for(config, answers, tuple(c.reason for c in checks if c.outcome is not Outcome.OK))
+
+
+def route_for(config: SiteConfig, answers: Answers, reasons: tuple[str, ...], counter: Counter | None = None) -> Route:
+    """The route of a visit already accepted: its counter (the procedure's own unless given, as for
+    a stored ticket), the counter's group, the fee estimate and what to bring."""
+    procedure = answers.procedure
+    if procedure is None:
+        raise ValueError("route_for() needs a procedure")
+    counter = counter if counter is not None else config.counter_for(procedure)
     return Route(
         procedure=procedure,
         counter=counter,
         group=config.groups[counter.group],
         fee=estimate_fee(config, answers),
         bring=bring_list(config, answers),
-        reasons=tuple(c.reason for c in checks if c.outcome is not Outcome.OK),
+        reasons=reasons,
     )

@@ -35,3 +35,11 @@ def test_a_broken_counter_file_is_said_and_counting_starts_again(tmp_path, caplo
         roll = RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200)
     assert roll.used_mm == 0
     assert "unreadable" in caplog.text
+
+
+def test_a_new_roll_set_by_staff_is_not_undone_by_the_running_kiosk(tmp_path):
+    kiosk = RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200)
+    kiosk.add_ticket(800)  # 100 mm of print
+    RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200).new_roll()  # `kiosk new-roll`
+    kiosk.add_ticket(800)
+    assert kiosk.used_mm == 800 / DOTS_PER_MM + CUT_FEED_MM  # one ticket on the new roll, not two

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from kiosk.domain.model import Answers
-from kiosk.domain.routing import Route, bring_list, estimate_fee
+from kiosk.domain.routing import Route, route_for
 from kiosk.queue.model import PrintState, Ticket
 from kiosk.site.model import SiteConfig
 
@@ -30,16 +30,8 @@ def make(site_config: SiteConfig) -> Make:
     ) -> tuple[Ticket, Route]:
         procedure = answers.procedure
         assert procedure is not None
-        counter = site_config.counter_for(procedure)
-        group = site_config.groups[counter.group]
-        route = Route(
-            procedure=procedure,
-            counter=counter,
-            group=group,
-            fee=estimate_fee(site_config, answers),
-            bring=bring_list(site_config, answers),
-            reasons=reasons,
-        )
+        route = route_for(site_config, answers, reasons)
+        counter, group = route.counter, route.group
         ticket = Ticket(
             id=1,
             number=number,
