@@ -77,6 +77,9 @@ class PcscCardReader:
         self.settings = settings
         self._anchors = load_trust_anchors(settings.trust_anchors)
         self._lock = threading.Lock()
+        # One reading session at a time: two interleaved sessions on one card would each believe
+        # their own SELECT is current, and the allowlist's file checks rest on that belief.
+        self._reading = threading.Lock()
         self._presence = CardPresence.READER_GONE
         self._reader: str | None = None
         self._pcscd_ok = False
@@ -126,6 +129,10 @@ class PcscCardReader:
 
     def read(self) -> CardReading:
         """Read the card in the field: CardReading, or NoCard / CardRemoved / ReaderUnavailable."""
+        with self._reading:
+            return self._read()
+
+    def _read(self) -> CardReading:
         reader = self._reader_now()
         for attempt in (1, 2):
             connection = self._connect(reader)
@@ -217,6 +224,8 @@ class PcscCardReader:
             if result != scard.SCARD_S_SUCCESS:
                 return CardPresence.READER_GONE
             current = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            if _presence_of(current) is not CardPresence.PRESENT:
+                return _presence_of(current)  # already gone: no need to wait for the next poll
             result, states = scard.SCardGetStatusChange(context.handle, _SETTLE_MS, [(reader, current)])
             if result == scard.SCARD_E_TIMEOUT:
                 return _presence_of(current)

@@ -95,6 +95,8 @@ def _card_probe(args: argparse.Namespace) -> int:
     from drivers.interfaces import CardPresence
     from kiosk.site.load import load_site_config
 
+    if args.wait <= 0:
+        raise UsageError(f"--wait {args.wait:g}: must be more than 0 seconds")
     config = load_site_config(args.config)
     settings = config.reader if args.reader is None else replace(config.reader, name_match=args.reader)
     reader = PcscCardReader(settings)

@@ -41,6 +41,13 @@ def test_card_sim_with_an_unknown_profile_names_the_known_ones() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_card_probe_refuses_a_wait_of_no_time() -> None:
+    result = kiosk("card-probe", "--wait", "0")
+
+    assert result.returncode == 2
+    assert "--wait 0: must be more than 0 seconds" in result.stderr
+
+
 def test_card_probe_without_the_reader_fails_with_the_reason() -> None:
     result = kiosk("card-probe", "--json", "--reader", "no such reader", "--wait", "0.5")
 
