@@ -244,6 +244,8 @@ def _new_roll(args: argparse.Namespace) -> int:
     printer = _printer(config)
     if printer.roll is None:
         raise UsageError("this site has no roll counter (printer.roll_length_mm is not set)")
-    printer.roll.new_roll()
+    if not printer.roll.new_roll():
+        print(f"kiosk: the roll counter {printer.roll.path} could not be written; nothing was reset", file=sys.stderr)
+        return 1
     print(f"roll counter reset: {config.printer.roll_length_mm} mm of paper")
     return 0
