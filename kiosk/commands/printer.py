@@ -35,6 +35,16 @@ SIM_COMMANDS = (
 )
 
 
+def tcp_port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a TCP port is 0 to 65535")
+    return port
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the `kiosk` parser."""
     sim = sub.add_parser(
@@ -43,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=f"Faults are typed on standard input, one a line: {SIM_COMMANDS}.",
     )
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0 picks a free one)")
+    sim.add_argument("--port", type=tcp_port, default=9100, help="TCP port (default 9100; 0 picks a free one)")
     sim.add_argument("--out", required=True, type=Path, help="where ticket PNGs go")
     sim.add_argument("--width", type=int, default=576, choices=(576, 384), help="paper width in dots")
     sim.add_argument("--pty", action="store_true", help="also serve a pty, for serial:// printer URLs")
