@@ -12,7 +12,6 @@ never pays for them.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from datetime import date, datetime
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from kiosk.site.model import SiteConfig
 
 DEFAULT_CONFIG = "config"
-_LABEL = re.compile(r"^(?:([A-Z]{1,3})-)?(\d{1,4})$")
 SIM_COMMANDS = (
     "paper ok|near|end, paper-end-after N, cover open|closed, offline on|off, error on|off, "
     "no-reply on|off, drop N (close the connection N bytes into the next job), status, quit"
@@ -162,19 +160,19 @@ def _reprint(args: argparse.Namespace) -> int:
     from kiosk.domain.numbering import business_date
     from kiosk.domain.routing import route_for
     from kiosk.errors import PrinterError
-    from kiosk.queue.model import PrintState
+    from kiosk.queue.model import PrintState, parse_label
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.ticket.layout import build_ticket
 
     config = _config(args.config)
     if args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
-    match = _LABEL.match(args.number.strip().upper())
+    label = parse_label(args.number)
     groups = {g.prefix: g for g in config.groups.values()}
-    if match is None or (match[1] or "") not in groups:
+    if label is None or label[0] not in groups:
         known = ", ".join(f"{p}-012" for p in groups)
         raise UsageError(f"{args.number!r} is not a ticket number of this site (like {known})")
-    group = groups[match[1] or ""]
+    group = groups[label[0]]
     now = _now(config)
     day = _date(args.date) if args.date else business_date(now, config.site.timezone, config.site.business_day_reset)
     database = Path(config.storage.data_dir) / "tickets.sqlite3"
@@ -182,7 +180,7 @@ def _reprint(args: argparse.Namespace) -> int:
         raise UsageError(f"no ticket database at {database}")
     store = SqliteTicketStore(database)
     try:
-        ticket = store.get(group.id, day, int(match[2]))
+        ticket = store.get(group.id, day, label[1])
         if ticket is None:
             raise UsageError(f"no ticket {args.number} on {day:%Y-%m-%d}")
         # The stored row keeps no answers beyond these (nothing personal): fees and papers are

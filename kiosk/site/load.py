@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 from kiosk.errors import ConfigError
 from kiosk.messages import LANGUAGES
+from kiosk.queue.model import MAX_NUMBER
 from kiosk.site.model import (
     BringItem,
     Counter,
@@ -490,7 +491,8 @@ def _read_groups(t: _Table, ctx: _Context) -> dict[str, CounterGroup]:
                 g.problem("prefix", f'"{prefix}" is already used by group "{prefixes[prefix]}"')
             prefixes.setdefault(prefix, gid)
             mark = ctx.mark()
-            first, last = g.integer("first_number", lo=1), g.integer("last_number", lo=1)
+            first = g.integer("first_number", lo=1, hi=MAX_NUMBER)
+            last = g.integer("last_number", lo=1, hi=MAX_NUMBER)
             if ctx.clean_since(mark) and first > last:
                 g.problem(None, f"first_number {first} is after last_number {last}")
             groups[gid] = CounterGroup(id=gid, prefix=prefix, first_number=first, last_number=last)

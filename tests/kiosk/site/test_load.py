@@ -207,6 +207,18 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
         ),
         pytest.param(
             '[groups.general]\nprefix = "G"\nfirst_number = 1\n',
+            '[groups.general]\nprefix = "G"\nfirst_number = 100000000000000000000\n',
+            "groups.general.first_number: must be at most 9999, got 100000000000000000000",
+            id="group-first-number-past-any-label",
+        ),
+        pytest.param(
+            'prefix = "G"\nfirst_number = 1\nlast_number = 999',
+            'prefix = "G"\nfirst_number = 1\nlast_number = 10000',
+            "groups.general.last_number: must be at most 9999, got 10000",
+            id="group-five-digit-numbers-reprint-cannot-read",
+        ),
+        pytest.param(
+            '[groups.general]\nprefix = "G"\nfirst_number = 1\n',
             '[groups.general]\nprefix = "G"\nfirst_number = 1000\n',
             "groups.general: first_number 1000 is after last_number 999",
             id="group-range-reversed",
