@@ -62,7 +62,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
     if args.contact_sheet:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # drawn off-screen: no window
-        from kiosk.ui.contact import contact_sheet
+        from kiosk.demo.contact import contact_sheet
 
         out = Path(args.contact_sheet)
         writable_folder(out.parent, "--contact-sheet")
@@ -103,7 +103,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         return 0
     if args.scenario or args.all or args.card:
         raise UsageError("--scenario, --all and --card are for --headless runs")
-    from kiosk.ui.window import run_window
+    from kiosk.demo.window import run_window
 
     at = parse_at(args.at, config.site.timezone)
     return run_window(
