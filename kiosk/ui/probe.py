@@ -66,7 +66,7 @@ def idle(config: SiteConfig) -> dict[str, float]:
 
 def idle_sim_reader(config: SiteConfig) -> dict[str, float]:
     """The same with the simulated card reader: the loop's own cost, without the PC/SC watcher."""
-    from kiosk.site.model import ReaderBackend
+    from drivers.card.settings import ReaderBackend
 
     figures = idle(replace(config, reader=replace(config.reader, backend=ReaderBackend.SIM)))
     return {"idle_cpu_percent_sim_reader": figures["idle_cpu_percent"]}

@@ -11,12 +11,14 @@ import pytest
 
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
-from kiosk.site.model import PrinterConfig, PrinterConnection, SiteConfig
+from drivers.printer.settings import PrinterConfig, PrinterConnection
+from kiosk.site.model import SiteConfig
+from kiosk.ticket.render import compose
 
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
-    with PrinterEmulator(tmp_path / "printed") as emu:
+    with PrinterEmulator(tmp_path / "printed", draw=compose) as emu:
         yield emu
 
 

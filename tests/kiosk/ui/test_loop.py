@@ -209,7 +209,8 @@ def test_the_video_driver_is_kmsdrm_only_without_a_desktop(env: dict[str, str], 
 def test_kiosk_run_starts_draws_and_stops(site_config: SiteConfig, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from kiosk.site.model import ReaderBackend, Storage
+    from drivers.card.settings import ReaderBackend
+    from kiosk.site.model import Storage
     from kiosk.ui.app import run_kiosk
 
     # the simulated reader: a PC/SC reader (or another test's vpcd) may appear and change the screen
