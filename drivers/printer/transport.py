@@ -160,7 +160,10 @@ class UsbTransport:
 
         c = config.connection
         self._timeout_ms = max(int(config.write_timeout_s * 1000), 1)
-        self._device: Any = usb.core.find(idVendor=c.usb_vendor, idProduct=c.usb_product)
+        try:
+            self._device: Any = usb.core.find(idVendor=c.usb_vendor, idProduct=c.usb_product)
+        except usb.core.NoBackendError as exc:  # no libusb on this machine
+            raise OSError(f"cannot look for USB printers: {exc}") from exc
         if self._device is None:
             raise OSError(f"no USB device {c.usb_vendor:04x}:{c.usb_product:04x}")
         try:
@@ -235,21 +238,29 @@ class UsbTransport:
 
 class MemoryTransport:
     """A printer link in memory, for tests: records every byte written (`written`, one entry a
-    write) and answers each write with `answer(data)`, readable at once. `fail` makes the next
-    write raise (a link that broke); `closed` tells whether the driver let go of it."""
+    write) and answers each write with `answer(data)`, readable at once. `break_after(n)`: the
+    link breaks `n` bytes further on (the write that reaches it sends that much and raises);
+    `closed` tells whether the driver let go of it."""
 
     def __init__(self, answer: Callable[[bytes], bytes] = lambda data: b"") -> None:
         self.answer = answer
         self.written: list[bytes] = []
-        self.fail: OSError | None = None
         self.closed = False
+        self._left: int | None = None
         self._inbox = bytearray()
+
+    def break_after(self, size: int) -> None:
+        self._left = size
 
     def write(self, data: bytes) -> None:
         if self.closed:
             raise OSError("transport closed")
-        if self.fail is not None:
-            raise self.fail
+        if self._left is not None and len(data) > self._left:
+            sent, self._left = data[: self._left], 0
+            self.written.append(bytes(sent))
+            raise BrokenPipeError(f"link broke after {len(sent)} of {len(data)} bytes")
+        if self._left is not None:
+            self._left -= len(data)
         self.written.append(bytes(data))
         self._inbox += self.answer(bytes(data))
 
