@@ -26,8 +26,8 @@ from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig, Storage
 
 IDLE_S = 20.0
-# Start-up work (the first printer check imports python-escpos and parses its printer database;
-# the card watcher's first look) is not idling: the window opens once the kiosk has settled.
+# Start-up work (the first printer check connects and asks its status; the card watcher's
+# first look) is not idling: the window opens once the kiosk has settled.
 SETTLE_S = 3.0
 PASSES = 3
 

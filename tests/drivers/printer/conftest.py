@@ -1,5 +1,5 @@
-"""The benchmark's standard ticket, and printers wired to the emulator through
-python-escpos' real `Network` and `Serial` classes."""
+"""The printer emulator (printing with the preview's own composition), and printers wired to it
+through the driver's real TCP and serial transports."""
 
 from __future__ import annotations
 
