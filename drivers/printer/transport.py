@@ -10,9 +10,10 @@ mock transport. Each real transport is a thin layer over the library that owns t
   holds those bytes). Its `close()` would wait, without a timeout, for the output to drain: a
   printer holding the line (paper out under flow control) would freeze the kiosk, so the output
   is discarded first.
-- USB: pyusb, the printer interface's bulk OUT endpoint for writes, its bulk IN endpoint for
-  status replies, both with timeouts (pyusb's default is none: a stalled printer would block
-  for ever). The endpoints come from the device's descriptors, not guessed addresses.
+- USB: pyusb, opened as python-escpos opened it (the kernel's usblp let go, configured, reset),
+  the printer interface's bulk OUT endpoint for writes and its bulk IN endpoint for status
+  replies, both with timeouts (pyusb's default is none: a stalled printer would block for ever).
+  The endpoints come from the device's descriptors, not python-escpos' fixed 0x01 and 0x82.
 Each raises `OSError` (or a subclass: `TimeoutError`, `ConnectionError`) when the link fails;
 the driver turns that into `PrinterOffline`. pyserial and pyusb load only when their link is used.
 
@@ -168,7 +169,12 @@ class UsbTransport:
             raise OSError(f"no USB device {c.usb_vendor:04x}:{c.usb_product:04x}")
         try:
             self._detach_kernel_driver()
-            self._device.set_configuration()
+            try:
+                # As python-escpos' Usb did: configure, then reset.
+                self._device.set_configuration()
+                self._device.reset()
+            except usb.core.USBError as exc:  # already configured by another claim: go on, as it did
+                log.warning("USB printer %04x:%04x: cannot set its configuration: %s", c.usb_vendor, c.usb_product, exc)
             interface = self._device.get_active_configuration()[(0, 0)]
         except usb.core.USBError as exc:
             usb.util.dispose_resources(self._device)
@@ -189,11 +195,15 @@ class UsbTransport:
 
     def _detach_kernel_driver(self) -> None:
         """The kernel's usblp driver holds a USB printer; it lets go when asked (libusb1 only)."""
+        import usb.core
+
         try:
             if self._device.is_kernel_driver_active(0):
                 self._device.detach_kernel_driver(0)
         except NotImplementedError:  # backends other than libusb1
             pass
+        except usb.core.USBError as exc:  # as python-escpos did: say so, and try to print anyway
+            log.error("USB printer: cannot detach the kernel driver: %s", exc)
 
     def write(self, data: bytes) -> None:
         import usb.core
