@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from drivers.printer.bands import TicketJob
 from kiosk.domain.model import CardFacts
-from kiosk.ticket.document import TicketDocument
 
 
 class HealthState(StrEnum):
@@ -79,8 +79,9 @@ class PrinterStatus:
 class TicketPrinter(Protocol):
     def status(self) -> PrinterStatus: ...
 
-    def print_ticket(self, document: TicketDocument) -> None:
-        """Print and cut one ticket. Raises PaperOut or PrinterOffline (PrinterError)."""
+    def print_ticket(self, ticket: TicketJob) -> None:
+        """Print and cut one ticket, drawn as bands (kiosk/ticket/render.py `ticket_job`).
+        Raises PaperOut or PrinterOffline (PrinterError)."""
         ...
 
     def health(self) -> Health: ...

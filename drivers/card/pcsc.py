@@ -26,10 +26,10 @@ from smartcard.pcsc.PCSCReader import PCSCReader
 
 from drivers.card.certs import load_trust_anchors
 from drivers.card.precheck import CardReading, TransportError, read_card
+from drivers.card.settings import ReaderConfig
 from drivers.interfaces import CardPresence, Health, HealthState
 from kiosk.domain.model import CardFacts, CardKind
 from kiosk.errors import CardRemoved, NoCard, ReaderUnavailable
-from kiosk.site.model import ReaderConfig
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,14 @@
 that decodes every byte the driver sends, renders each cut ticket to `NNNN.png` and answers
 `DLE EOT` from a state tests and the demo set.
 
-It stands behind the real stack: the driver reaches it through python-escpos' `Network` and
-`Serial` classes exactly as it reaches the lobby printer. Unknown bytes are not guessed at: the
-job is rejected, logged at ERROR with the bytes, and the connection closed (a real printer would
-print garbage). What it prints is `kiosk.ticket.render.compose` of the decoded bands, the same
-composition the preview uses, so a decoded ticket equals its preview dot for dot when the bytes
-are right.
+It stands behind the real stack: the driver reaches it through its TCP and serial transports
+(drivers/printer/transport.py) exactly as it reaches the lobby printer. Unknown bytes are not
+guessed at: the job is rejected, logged at ERROR with the bytes, and the connection closed (a
+real printer would print garbage). What it prints is drawn by the `draw` it is given: the kiosk
+hands it `kiosk.ticket.render.compose`, the composition the preview uses, so a decoded ticket
+equals its preview dot for dot when the bytes are right (injected rather than imported: a driver
+uses nothing of the kiosk but its errors and domain model, and the printer's own font is the
+kiosk's BIZ UD Gothic).
 
 Faults (plain methods, never random): paper near end / end, paper running out after N tickets
 (the next ticket is cut short and lost), cover open, offline, an error, no reply to status
@@ -26,26 +28,31 @@ import select
 import socket
 import threading
 import tty
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from PIL import Image
+
 from drivers.interfaces import PaperState, PrinterStatus
+from drivers.printer.bands import Band
 from drivers.printer.escpos_codec import INIT, Cut, Decoder, StatusQuery, UnknownCommand
 from drivers.printer.status import Query, reply_bytes
-from kiosk.ticket.render import compose
 
 log = logging.getLogger(__name__)
 
 _NUMBERED = re.compile(r"^(\d{4,})\.png$")
 _POLL_S = 0.1  # how often idle threads look at the stop flag
 
+Draw = Callable[[Sequence[Band], int], Image.Image]  # bands and the paper width in dots -> the paper
+
 
 class PrinterEmulator:
     """One emulated printer; serve it on TCP and/or a pty. Thread-safe: the fault methods may be
     called from tests or the demo window while connections are being served."""
 
-    def __init__(self, out_dir: Path, width_dots: int = 576) -> None:
+    def __init__(self, out_dir: Path, width_dots: int = 576, *, draw: Draw) -> None:
         self.out_dir = Path(out_dir)
+        self.draw = draw
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.width_dots = width_dots
         self.printed: list[Path] = []
@@ -261,7 +268,7 @@ class PrinterEmulator:
                 self._tickets_left -= 1
             path = self.out_dir / f"{self._next:04d}.png"
             self._next += 1
-        image = compose(cut.bands, self.width_dots)
+        image = self.draw(cut.bands, self.width_dots)
         partial = path.with_name(f".{path.name}.partial")
         image.save(partial, format="PNG")
         partial.replace(path)  # whole ticket or none, like the cutter

@@ -1,6 +1,7 @@
 """ESC/POS bytes for a ticket, and back: the encoder the driver sends and the decoder the emulator reads.
 
-Pure: bands (kiosk/ticket/render.py) in, bytes out, and bytes in, bands out; no device, no clock.
+Pure: bands (drivers/printer/bands.py) in, bytes out, and bytes in, bands out; no device, no clock,
+no PIL.
 The commands used (Epson ESC/POS reference; the same on the Japanese-model printers we target):
   ESC @            initialise              ESC a n          justification (also for raster and QR)
   ESC J n          print and feed n dots   ESC E n          bold on/off
@@ -12,29 +13,26 @@ The commands used (Epson ESC/POS reference; the same on the Japanese-model print
   DLE EOT n        real-time status (drivers/printer/status.py)
 A feed unit is one dot: the default vertical motion unit of 203-dpi TM-class printers (1/203 in).
 Rejected: python-escpos' `image()` (it pads to the profile's width and knows no cropping or
-quadruple mode) and its text path (it sends kanji as GB18030, device-facts.md). python-escpos is
-the transport (drivers/printer/escpos_printer.py); the bytes are ours, so golden-byte tests pin
-them and the emulator can decode every one.
+quadruple mode) and its text path (it sends kanji as GB18030, device-facts.md); the bytes are
+ours, so golden-byte tests pin them and the emulator can decode every one. The native QR bytes
+are the ones python-escpos 3.1's `qr(native=True)` sent for model 2, level M.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from PIL import Image
-
-from kiosk.ticket.document import Align, TicketDocument
-from kiosk.ticket.render import (
+from drivers.printer.bands import (
     NATIVE_CELL_DOTS,
     NATIVE_ENCODING,
     Band,
     Feed,
+    Justify,
     NativeText,
     Qr,
     Raster,
     merge_feeds,
-    ticket_bands,
 )
 
 ESC, GS, FS, DLE, LF = 0x1B, 0x1D, 0x1C, 0x10, 0x0A
@@ -43,16 +41,12 @@ CUT = b"\x1dVA\x00"  # feed to the cutting position, then a full cut
 KANJI_ON = b"\x1cC\x01\x1c&"  # Shift_JIS, then Kanji mode on
 KANJI_OFF = b"\x1c."
 QR_MODEL_2, QR_ERROR_M = 50, 49
-_ALIGN = {Align.LEFT: 0, Align.CENTER: 1}
+_JUSTIFY = {Justify.LEFT: 0, Justify.CENTER: 1}
 _MAX_RASTER_ROWS = 4095  # yH's high bits are ignored by some printers: keep within 12 bits
 
 
-def encode_ticket(document: TicketDocument, kanji: bool = False) -> bytes:
-    """The whole job for one ticket: initialise, every band, cut."""
-    return encode_bands(ticket_bands(document, kanji), kanji=kanji)
-
-
 def encode_bands(bands: Iterable[Band], kanji: bool = False, cut: bool = True) -> bytes:
+    """The whole job for one ticket: initialise, every band, cut."""
     out = bytearray(INIT)
     if kanji:
         out += KANJI_ON
@@ -61,11 +55,11 @@ def encode_bands(bands: Iterable[Band], kanji: bool = False, cut: bool = True) -
         if isinstance(band, Feed):
             out += feed(band.dots)
         elif isinstance(band, Raster):
-            out += state.align(band.align) + raster(band.image, band.scale)
+            out += state.justify(band.justify) + raster(band)
         elif isinstance(band, Qr):
-            out += state.align(Align.CENTER) + qr(band.data, band.module)
+            out += state.justify(Justify.CENTER) + qr(band.data, band.module)
         else:
-            out += state.align(band.align) + state.text(band)
+            out += state.justify(band.justify) + state.text(band)
     if kanji:
         out += KANJI_OFF
     if cut:
@@ -77,16 +71,16 @@ def encode_bands(bands: Iterable[Band], kanji: bool = False, cut: bool = True) -
 class _Modes:
     """The printer's modes as last set in this job: each command is sent only when it changes."""
 
-    current_align: Align = Align.LEFT  # after ESC @
+    current_justify: Justify = Justify.LEFT  # after ESC @
     bold: bool = False
     size: int = 0
     spacing: int | None = None
 
-    def align(self, align: Align) -> bytes:
-        if align is self.current_align:
+    def justify(self, justify: Justify) -> bytes:
+        if justify is self.current_justify:
             return b""
-        self.current_align = align
-        return bytes((ESC, ord("a"), _ALIGN[align]))
+        self.current_justify = justify
+        return bytes((ESC, ord("a"), _JUSTIFY[justify]))
 
     def text(self, band: NativeText) -> bytes:
         out = bytearray()
@@ -113,17 +107,14 @@ def feed(dots: int) -> bytes:
     return bytes(out)
 
 
-def raster(image: Image.Image, scale: int = 1) -> bytes:
-    """GS v 0: an ink image (mode "1", 1 = black, width a multiple of 8), split into chunks the
-    printer accepts. `scale` 2 is the quadruple mode (m = 3)."""
-    if image.mode != "1" or image.width % 8:
-        raise ValueError(f"raster needs a mode 1 image a multiple of 8 dots wide, got {image.mode} {image.size}")
-    mode = {1: 0, 2: 3}[scale]
-    width_bytes = image.width // 8
-    data = image.tobytes()
+def raster(band: Raster) -> bytes:
+    """GS v 0: the band's ink rows, split into chunks the printer accepts. `scale` 2 is the
+    quadruple mode (m = 3)."""
+    mode = {1: 0, 2: 3}[band.scale]
+    width_bytes, height, data = band.row_bytes, band.image_height, band.data
     out = bytearray()
-    for top in range(0, image.height, _MAX_RASTER_ROWS):
-        rows = min(_MAX_RASTER_ROWS, image.height - top)
+    for top in range(0, height, _MAX_RASTER_ROWS):
+        rows = min(_MAX_RASTER_ROWS, height - top)
         out += bytes((GS, ord("v"), ord("0"), mode)) + _u16(width_bytes) + _u16(rows)
         out += data[top * width_bytes : (top + rows) * width_bytes]
     return bytes(out)
@@ -180,7 +171,7 @@ class Decoder:
     _buffer: bytearray = field(default_factory=bytearray)
     _bands: list[Band] = field(default_factory=list)
     _text: bytearray = field(default_factory=bytearray)
-    align: Align = Align.LEFT
+    justify: Justify = Justify.LEFT
     bold: bool = False
     scale: int = 1
     spacing: int = 30
@@ -206,7 +197,7 @@ class Decoder:
         return bool(self._bands or self._text or self._buffer)
 
     def _reset(self) -> None:
-        self.align, self.bold, self.scale, self.spacing, self.kanji = Align.LEFT, False, 1, 30, False
+        self.justify, self.bold, self.scale, self.spacing, self.kanji = Justify.LEFT, False, 1, 30, False
 
     def _step(self, events: list[Event]) -> int:
         b = self._buffer
@@ -247,7 +238,7 @@ class Decoder:
         if op == "a":
             if n not in (0, 1, 48, 49):
                 raise UnknownCommand(f"ESC a {n}: only left and centre are used")
-            self.align = Align.CENTER if n in (1, 49) else Align.LEFT
+            self.justify = Justify.CENTER if n in (1, 49) else Justify.LEFT
         elif op == "E":
             self.bold = bool(n & 1)
         elif op == "J":
@@ -304,9 +295,9 @@ class Decoder:
         if len(b) < 8 + size:
             return 0
         scale = 2 if b[3] in (3, 51) else 1
-        image = Image.frombytes("1", (width_bytes * 8, rows), bytes(b[8 : 8 + size]))
+        band = Raster(width_bytes * 8, bytes(b[8 : 8 + size]), self.justify, scale)
         self._flush_text()
-        self._bands.append(Raster(image, self.align, scale))
+        self._bands.append(band)
         return 8 + size
 
     def _qr(self) -> int:
@@ -374,7 +365,7 @@ class Decoder:
         if self._text:
             text = self._text.decode(NATIVE_ENCODING)
             self._text.clear()
-            band = NativeText(text, self.align, self.bold, self.scale)
+            band = NativeText(text, self.justify, self.bold, self.scale)
             self._bands.append(band)
             self._bands.append(Feed(max(self.spacing - band.height, 0)))
         else:
@@ -383,20 +374,3 @@ class Decoder:
     def _flush_text(self) -> None:
         if self._text:  # text without its LF: printed as the next command needs an empty buffer
             self._line()
-
-
-def bands_equal(a: Sequence[Band], b: Sequence[Band]) -> bool:
-    """Same bands, raster images compared dot for dot."""
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if isinstance(x, Raster) and isinstance(y, Raster):
-            if _raster_key(x) != _raster_key(y):
-                return False
-        elif x != y:
-            return False
-    return True
-
-
-def _raster_key(band: Raster) -> tuple[object, ...]:
-    return (band.align, band.scale, band.image.size, band.image.tobytes())

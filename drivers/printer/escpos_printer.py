@@ -1,42 +1,39 @@
 """The lobby's ESC/POS thermal ticket printer (80 mm / 576 dots or 58 mm / 384 dots, 203 dpi),
-on a network (raw TCP 9100), serial or USB link, through python-escpos' connection classes.
+on a network (raw TCP 9100), serial or USB link, through our own small transports
+(drivers/printer/transport.py: socket, pyserial, pyusb; python-escpos is not used, see there why).
 
-Facts relied on (device-facts.md, thermal printer; python-escpos 3.1 source): `Network`, `Serial`
-and `Usb` each own one `_raw` write path and a `device` we can read from; `Network` takes one
-timeout for connect and I/O, `Serial` a read timeout (we add pyserial's write timeout), `Usb` a
-write timeout that defaults to none (a stalled printer would block forever: we always set it).
-Every status comes from `DLE EOT 1..4`, parsed by our own code (drivers/printer/status.py); no
-reply means unknown, and unknown never prints.
+Facts relied on (device-facts.md, thermal printer): every status comes from `DLE EOT 1..4`,
+parsed by our own code (drivers/printer/status.py); no reply means unknown, and unknown never
+prints. Every write and read has a timeout (a stalled USB printer would otherwise block for ever).
 
-A ticket: status before (refuse to print unless the printer is fine), the whole job in one write
-(drivers/printer/escpos_codec.py), status after (a ticket the printer cannot vouch for is a failed
-ticket: the visitor keeps the number on screen and staff reprint). A job is never sent twice:
-after a lost connection the next call reconnects and sends only what it is given.
+A ticket (`TicketJob`, drivers/printer/bands.py: bands the kiosk drew, kiosk/ticket/render.py):
+status before (refuse to print unless the printer is fine), the whole job in one write
+(drivers/printer/escpos_codec.py), status after (a ticket the printer cannot vouch for is a
+failed ticket: the visitor keeps the number on screen and staff reprint). A job is never sent
+twice: after a lost connection the next call reconnects and sends only what it is given.
 The after-status on a real printer reflects the job as received, not necessarily as printed; a
 roll that ends during the cut shows at the next check, before the next number is taken.
 
 Rejected: python-escpos' `is_online()`/`paper_status()` (see status.py), its `image()` and its
-text encoding (see escpos_codec.py), and `Serial._read()` (reads 16 bytes, so every status query
-would wait the whole timeout: we read exactly the replies we expect).
+text encoding (see escpos_codec.py), and its connection classes (see transport.py).
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from drivers.interfaces import Health, HealthState, PaperState, PrinterStatus
+from drivers.printer.bands import NativeText, TicketJob
 from drivers.printer.escpos_codec import encode_bands
 from drivers.printer.roll import RollCounter
+from drivers.printer.settings import PrinterConfig
 from drivers.printer.status import QUERIES, parse_status, query
+from drivers.printer.transport import Transport, open_transport
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline
-from kiosk.site.model import PrinterConfig, PrinterLink, SerialFlow
-from kiosk.ticket.document import TicketDocument
-from kiosk.ticket.render import band_height, ticket_bands
 
 log = logging.getLogger(__name__)
 
@@ -46,119 +43,41 @@ _STATUS_QUERY = b"".join(query(q) for q in QUERIES)
 
 
 class _Link:
-    """One open connection: python-escpos' object for writes, its device for our reads."""
+    """One open connection and the read timeout its replies wait for."""
 
-    def __init__(self, config: PrinterConfig) -> None:
+    def __init__(self, config: PrinterConfig, connect: Callable[[PrinterConfig], Transport]) -> None:
         self.config = config
-        self.printer = self._open()
-
-    def _open(self) -> Any:
-        c, cfg = self.config.connection, self.config
         try:
-            from escpos.exceptions import Error as EscposError  # lazily: `kiosk check-config` never loads it
-
-            if c.link is PrinterLink.TCP:
-                from escpos.printer import Network
-
-                printer: Any = Network(c.host, c.port, timeout=cfg.connect_timeout_s)
-                # Connected here, not by `Network.open()`: that one leaks the socket when connect fails.
-                sock = socket.create_connection((c.host, c.port), timeout=cfg.connect_timeout_s)
-                printer.device = sock
-                sock.settimeout(cfg.write_timeout_s)
-                printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # status queries go at once
-            elif c.link is PrinterLink.SERIAL:
-                from escpos.printer import Serial
-
-                printer = Serial(
-                    devfile=c.device,
-                    baudrate=c.baudrate,
-                    timeout=cfg.read_timeout_s,
-                    dsrdtr=c.flow is SerialFlow.DSRDTR,
-                    xonxoff=False,  # raster data holds XON/XOFF bytes
-                )
-                printer.open()
-                printer.device.write_timeout = cfg.write_timeout_s
-                printer.device.rtscts = c.flow is SerialFlow.RTSCTS
-            else:
-                from escpos.printer import Usb
-
-                printer = Usb(c.usb_vendor, c.usb_product, timeout=int(cfg.write_timeout_s * 1000))
-                printer.open()
-        except (OSError, EscposError) as exc:
-            raise PrinterOffline(f"cannot open printer {c.url}: {exc}") from exc
-        if printer.device is None:  # python-escpos logs instead of raising in some paths
-            raise PrinterOffline(f"cannot open printer {c.url}")
-        return printer
+            self.transport = connect(config)
+        except (OSError, ValueError) as exc:
+            raise PrinterOffline(f"cannot open printer {config.connection.url}: {exc}") from exc
 
     def write(self, data: bytes) -> None:
-        self.printer._raw(data)
+        self.transport.write(data)
 
     def replies(self, count: int, in_transit: int = 0) -> bytes:
         """Up to `count` bytes arriving within the read timeout (fewer: the printer said no more),
         plus the time the last `in_transit` bytes sent may still take to reach the printer."""
-        link, device, timeout = self.config.connection.link, self.printer.device, self.config.read_timeout_s
-        deadline = time.monotonic() + timeout + self._transit_s(in_transit)
+        deadline = time.monotonic() + self.config.read_timeout_s + self.transport.transit_s(in_transit)
         got = bytearray()
         while len(got) < count:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            if link is PrinterLink.TCP:
-                device.settimeout(left)
-                try:
-                    chunk = device.recv(count - len(got))
-                except TimeoutError:
-                    break
-                if not chunk:
-                    raise ConnectionError("printer closed the connection")
-            elif link is PrinterLink.SERIAL:
-                device.timeout = left
-                chunk = device.read(count - len(got))
-            else:
-                import usb.core
-
-                try:
-                    chunk = bytes(device.read(self.printer.in_ep, 16, max(int(left * 1000), 1)))
-                except usb.core.USBTimeoutError:
-                    break
+            chunk = self.transport.read(count - len(got), left)
+            if not chunk:  # the time ran out
+                break
             got += chunk
-        if link is PrinterLink.TCP:
-            device.settimeout(self.config.write_timeout_s)
         return bytes(got)
-
-    def _transit_s(self, size: int) -> float:
-        """A reply queued behind a job comes only after the job's tail has gone down the line: on
-        serial that is the line's speed (10 bits a byte); elsewhere at most the write timeout."""
-        if size <= 0:
-            return 0.0
-        if self.config.connection.link is PrinterLink.SERIAL:
-            return size * 10 / self.config.connection.baudrate
-        return self.config.write_timeout_s
 
     def drain(self) -> None:
         """Throw away bytes that arrived unasked (a real printer can answer bytes in raster data
         that look like DLE EOT), so the next replies are the ones we asked for."""
-        link, device = self.config.connection.link, self.printer.device
-        if link is PrinterLink.TCP:
-            device.setblocking(False)
-            try:
-                while device.recv(64):
-                    pass
-                raise ConnectionError("printer closed the connection")
-            except BlockingIOError:
-                pass
-            finally:
-                device.settimeout(self.config.write_timeout_s)
-        elif link is PrinterLink.SERIAL:
-            device.reset_input_buffer()
+        self.transport.discard_input()
 
     def close(self) -> None:
         try:
-            if self.config.connection.link is PrinterLink.SERIAL and self.printer.device is not None:
-                # pyserial's close() waits, without a timeout, for the output to drain: a printer
-                # holding the line (paper out under flow control) would freeze the kiosk here.
-                self.printer.device.reset_output_buffer()
-            self.printer.close()
+            self.transport.close()
         except OSError as exc:  # closing a broken link: nothing more to learn
             log.debug("closing printer link: %s", exc)
 
@@ -174,20 +93,33 @@ class Printed:
 class EscposTicketPrinter:
     """A `TicketPrinter` for a real ESC/POS printer (or the emulator, which speaks the same bytes)."""
 
-    def __init__(self, config: PrinterConfig, roll: RollCounter | None = None, simulated: bool = False) -> None:
+    def __init__(
+        self,
+        config: PrinterConfig,
+        roll: RollCounter | None = None,
+        simulated: bool = False,
+        connect: Callable[[PrinterConfig], Transport] = open_transport,
+    ) -> None:
         self.config = config
         self.roll = roll
         self.simulated = simulated  # talking to the emulator: the UI shows its SIMULATION badge
         self.last_status: PrinterStatus | None = None
         self.last_printed: Printed | None = None
+        self._connect = connect  # the link config names; tests pass a MemoryTransport
         self._link: _Link | None = None
 
     @classmethod
-    def from_config(cls, config: PrinterConfig, data_dir: Path, simulated: bool = False) -> EscposTicketPrinter:
+    def from_config(
+        cls,
+        config: PrinterConfig,
+        data_dir: Path,
+        simulated: bool = False,
+        connect: Callable[[PrinterConfig], Transport] = open_transport,
+    ) -> EscposTicketPrinter:
         roll = None
         if config.roll_length_mm is not None:
             roll = RollCounter(data_dir / "printer-roll.json", config.roll_length_mm, config.roll_low_mm)
-        return cls(config, roll, simulated)
+        return cls(config, roll, simulated, connect)
 
     # --- TicketPrinter ----------------------------------------------------------------------
 
@@ -209,28 +141,28 @@ class EscposTicketPrinter:
         self._remember(status)
         return status
 
-    def print_ticket(self, document: TicketDocument) -> None:
+    def print_ticket(self, ticket: TicketJob) -> None:
         """Check, send once, check. Raises PaperOut or PrinterOffline; never sends a job twice."""
-        if document.width_dots != self.config.width_dots:
-            raise PrinterError(f"ticket laid out for {document.width_dots} dots, printer has {self.config.width_dots}")
+        if ticket.width_dots != self.config.width_dots:
+            raise PrinterError(f"ticket laid out for {ticket.width_dots} dots, printer has {self.config.width_dots}")
+        if not self.config.kanji and any(isinstance(b, NativeText) for b in ticket.bands):
+            raise PrinterError(f"ticket {ticket.label} has text in the printer's font, but Kanji mode is off")
         before = self.status()
         if not before.can_print:
             raise refusal(before, "not printed")
-        bands = ticket_bands(document, kanji=self.config.kanji)
-        job = encode_bands(bands, kanji=self.config.kanji)
+        job = encode_bands(ticket.bands, kanji=self.config.kanji)
         try:
             self._connected().write(job)
         except (PrinterError, OSError) as exc:
             self._drop(f"write: {exc}")
-            raise PrinterOffline(f"connection lost while sending ticket {document.label}; not sent again") from exc
+            raise PrinterOffline(f"connection lost while sending ticket {ticket.label}; not sent again") from exc
         after = self.status(after_job=len(job))
         if not after.can_print:
-            raise refusal(after, f"ticket {document.label} may be incomplete")
-        height = sum(band_height(b) for b in bands)
-        self.last_printed = Printed(bytes_sent=len(job), height_dots=height)
+            raise refusal(after, f"ticket {ticket.label} may be incomplete")
+        self.last_printed = Printed(bytes_sent=len(job), height_dots=ticket.length_dots)
         if self.roll is not None:
-            self.roll.add_ticket(height)
-        log.info("ticket %s printed (%d bytes)", document.label, len(job))
+            self.roll.add_ticket(ticket.length_dots)
+        log.info("ticket %s printed (%d bytes)", ticket.label, len(job))
 
     def send_raw_job(self, job: bytes) -> None:
         """Send an already encoded job as is (tests of the emulator's rejection of unknown bytes)."""
@@ -256,7 +188,7 @@ class EscposTicketPrinter:
 
     def _connected(self) -> _Link:
         if self._link is None:
-            self._link = _Link(self.config)
+            self._link = _Link(self.config, self._connect)
         return self._link
 
     def _drop(self, why: str) -> None:

@@ -16,8 +16,8 @@ import time
 from drivers.card.emulator.pcscd import VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
 from drivers.card.pcsc import PcscCardReader, wait_for
+from drivers.card.settings import ReaderConfig
 from drivers.interfaces import CardPresence
-from kiosk.site.model import ReaderConfig
 
 READS = 40
 WATCH_S = 10.0

@@ -29,8 +29,8 @@ from kiosk.site.load import load_site_config
 from kiosk.site.model import SiteConfig, Storage
 
 IDLE_S = 20.0
-# Start-up work (the first printer check imports python-escpos and parses its printer database;
-# the card watcher's first look) is not idling: the window opens once the kiosk has settled.
+# Start-up work (the first printer check connects and asks its status; the card watcher's
+# first look) is not idling: the window opens once the kiosk has settled.
 SETTLE_S = 3.0
 PASSES = 3
 
@@ -69,7 +69,7 @@ def idle(config: SiteConfig) -> dict[str, float]:
 
 def idle_sim_reader(config: SiteConfig) -> dict[str, float]:
     """The same with the simulated card reader: the loop's own cost, without the PC/SC watcher."""
-    from kiosk.site.model import ReaderBackend
+    from drivers.card.settings import ReaderBackend
 
     figures = idle(replace(config, reader=replace(config.reader, backend=ReaderBackend.SIM)))
     return {"idle_cpu_percent_sim_reader": figures["idle_cpu_percent"]}

@@ -78,8 +78,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _printer_sim(args: argparse.Namespace) -> int:
     from drivers.printer.emulator import PrinterEmulator
+    from kiosk.ticket.render import compose
 
-    with PrinterEmulator(args.out, args.width) as emulator:
+    with PrinterEmulator(args.out, args.width, draw=compose) as emulator:
         try:
             port = emulator.serve_tcp(args.host, args.port)
         except OSError as exc:
@@ -163,6 +164,7 @@ def _reprint(args: argparse.Namespace) -> int:
     from kiosk.queue.model import PrintState, parse_label
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.ticket.layout import build_ticket
+    from kiosk.ticket.render import ticket_job
 
     config = _config(args.config)
     if args.lang not in config.site.languages:
@@ -193,7 +195,7 @@ def _reprint(args: argparse.Namespace) -> int:
         document = build_ticket(config, ticket, route, args.lang, config.printer.width_dots, reprinted_at=now)
         printer = _printer(config)
         try:
-            printer.print_ticket(document)
+            printer.print_ticket(ticket_job(document, kanji=config.printer.kanji))
         except PrinterError as exc:
             # The job may have gone out before the printer failed: look before reprinting once more.
             print(f"kiosk: reprint of {ticket.label} failed ({exc}); check the printer's output", file=sys.stderr)
@@ -220,6 +222,7 @@ def _date(value: str) -> date:
 def _print_test(args: argparse.Namespace) -> int:
     from kiosk.errors import PrinterError
     from kiosk.ticket.layout import build_test_ticket
+    from kiosk.ticket.render import ticket_job
 
     config = _config(args.config)
     printer = _printer(config)
@@ -236,7 +239,7 @@ def _print_test(args: argparse.Namespace) -> int:
             print(line)
         document = build_test_ticket(config, _now(config), tuple(details), width_dots=config.printer.width_dots)
         try:
-            printer.print_ticket(document)
+            printer.print_ticket(ticket_job(document, kanji=config.printer.kanji))
         except PrinterError as exc:
             print(f"kiosk: test ticket not printed: {exc}", file=sys.stderr)
             return 1

@@ -18,10 +18,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from drivers.card.profiles import CardProfile
+from drivers.card.settings import ReaderBackend
 from drivers.card.sim import SimCardReader
 from drivers.interfaces import CardPresence, CardReader
 from kiosk.errors import UsageError
-from kiosk.site.model import ReaderBackend, SiteConfig
+from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
     from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint

@@ -11,10 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from drivers.card.profiles import profile
+from drivers.card.settings import ReaderBackend
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
 from kiosk.site.load import load_site_config
-from kiosk.site.model import ReaderBackend
 
 log = logging.getLogger(__name__)
 

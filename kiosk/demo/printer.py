@@ -13,8 +13,10 @@ from pathlib import Path
 from drivers.interfaces import PaperState, PrinterStatus
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
+from drivers.printer.settings import PrinterConnection
 from kiosk.errors import UsageError
-from kiosk.site.model import PrinterConnection, SiteConfig
+from kiosk.site.model import SiteConfig
+from kiosk.ticket.render import compose
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class DemoPrinter:
     def __init__(self, config: SiteConfig, out_dir: Path, data_dir: Path, url: str | None = None) -> None:
         self.emulator: PrinterEmulator | None = None
         if url is None:
-            self.emulator = PrinterEmulator(out_dir, config.printer.width_dots)
+            self.emulator = PrinterEmulator(out_dir, config.printer.width_dots, draw=compose)
             port = self.emulator.serve_tcp("127.0.0.1", 0)
             url = f"tcp://127.0.0.1:{port}"
         try:

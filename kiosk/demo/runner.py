@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from drivers.card.settings import ReaderBackend
 from drivers.display.sim import SimQueueDisplay
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
@@ -29,7 +30,7 @@ from kiosk.errors import UsageError
 from kiosk.messages import text
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import ReaderBackend, ScreenConfig, SiteConfig
+from kiosk.site.model import ScreenConfig, SiteConfig
 
 
 class FakeClock:

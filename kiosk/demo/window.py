@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pygame
 
 from drivers.card.profiles import PROFILES
+from drivers.card.settings import ReaderBackend
 from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardPresence, PaperState
 from kiosk.demo.card import DemoCard
@@ -31,7 +32,7 @@ from kiosk.demo.printer import DemoPrinter
 from kiosk.fonts import Face, font_path
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import ReaderBackend, ScreenConfig, SiteConfig
+from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui.png import save_png
 from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from drivers.card.settings import ReaderBackend
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardReader
 from drivers.printer.escpos_printer import EscposTicketPrinter
 from kiosk.shell.runtime import Devices
-from kiosk.site.model import ReaderBackend, SiteConfig
+from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
 

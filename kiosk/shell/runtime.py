@@ -55,6 +55,7 @@ from kiosk.shell.card_reads import CardReads
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
 from kiosk.ticket.layout import build_ticket
+from kiosk.ticket.render import ticket_job
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ class Runtime:
 
     def _print(self, ticket: Ticket, document: TicketDocument) -> bool:
         try:
-            self.devices.printer.print_ticket(document)
+            self.devices.printer.print_ticket(ticket_job(document, kanji=self.config.printer.kanji))
             printed = True
         except PrinterError as exc:
             log.error("ticket %s not printed: %s", ticket.label, exc)

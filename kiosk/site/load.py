@@ -27,6 +27,8 @@ from types import MappingProxyType, TracebackType
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from drivers.card.settings import ReaderBackend, ReaderConfig
+from drivers.printer.settings import PrinterConfig, PrinterConnection, PrinterLink
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 from kiosk.errors import ConfigError
 from kiosk.messages import LANGUAGES
@@ -39,12 +41,7 @@ from kiosk.site.model import (
     FeeTable,
     LocalText,
     Orientation,
-    PrinterConfig,
-    PrinterConnection,
-    PrinterLink,
     ProcedureConfig,
-    ReaderBackend,
-    ReaderConfig,
     ScreenConfig,
     Site,
     SiteConfig,

@@ -1,8 +1,8 @@
 """A `TicketDocument` as a thermal printer prints it: bands of paper, and their 1-bit picture.
 
 One rendering for the screen preview, the ESC/POS driver and the printer emulator, so all three
-agree dot for dot: `ticket_bands` turns the blocks into what the printer is told to do, band by
-band, top to bottom:
+agree dot for dot: `ticket_bands` draws the blocks into what the printer is told to do, band by
+band, top to bottom, as the printer's own PIL-free values (drivers/printer/bands.py):
 - `Raster`: one line of text (or the rule) drawn here with BIZ UD Gothic and cropped to its ink,
   sent as a `GS v 0` raster image. Japanese must go as an image (device-facts.md: python-escpos
   cannot encode it), and cropping matters: white paper costs bytes, and bytes cost seconds on a
@@ -11,8 +11,10 @@ band, top to bottom:
 - `Qr`: a QR code the printer draws itself (`GS ( k`, ~70 bytes instead of ~4.5 kB of image);
 - `NativeText`: a line in the printer's own 24-dot font, for Japanese-model printers in Kanji
   mode (the site config's choice).
-`compose` lays the bands on paper the way the printer does (centred bands centred on the paper,
-left ones from dot 0); `render_ticket` is the two together, the preview.
+`ticket_job` is the bands with what the driver needs besides (`TicketJob`: label, width, paper
+length). `compose` lays bands on paper the way the printer does (centred bands centred on the
+paper, left ones from dot 0); `render_ticket` is the two together, the preview. The printer
+emulator (drivers/printer/emulator.py) is handed `compose` to print what it decodes.
 
 Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 22 (2.75 mm), NORMAL 28, LARGE 40 and
 HUGE 150 (the queue number, ~19 mm, readable across the hall). The queue number is drawn at half
@@ -24,8 +26,8 @@ Every other line wraps, Japanese between any two characters (with the usual kins
 starts with 。、） or ends with （「), Latin between words. A left-aligned text that starts with a
 bullet ("・", "- ") hangs its further lines under the words after the bullet.
 
-Ink images (`Raster.image`, `qr_symbol`, `native_line`) are mode "1" with 1 = a black dot, as the
-printer's bits go; the paper (`compose`) is mode "1" with 1 = white.
+Ink images (the rows of `Raster`, `qr_symbol`, `native_line`) are mode "1" with 1 = a black dot,
+as the printer's bits go; the paper (`compose`) is mode "1" with 1 = white.
 
 This module is past ~400 lines because the line layout, its wrapping and its composition must be
 one piece: the encoder and the preview agree only if they share every decision made here.
@@ -34,14 +36,25 @@ one piece: the encoder and the preview agree only if they share every decision m
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from drivers.printer.bands import (
+    NATIVE_CELL_DOTS,
+    NATIVE_ENCODING,
+    Band,
+    Feed,
+    Justify,
+    NativeText,
+    Qr,
+    Raster,
+    TicketJob,
+    merge_feeds,
+)
 from kiosk.errors import KioskError
 from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for
 from kiosk.ticket.document import (
@@ -60,7 +73,6 @@ RULE_DOTS = 2
 QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone, needed by scanners (fed as blank paper above and below)
 QR_ERROR = "m"
 HUGE_SCALE = 2  # the queue number: drawn at half size, every dot printed 2x2
-NATIVE_CELL_DOTS = 24  # the printer's own font: Kanji 24x24, ANK (Font A) 12x24
 NATIVE_SCALE = {Size.SMALL: 1, Size.NORMAL: 1, Size.LARGE: 2}  # character size multipliers (GS !)
 NATIVE_LINE_GAP = 6  # dots fed after each native line
 WHITE, BLACK = 1, 0  # on the paper
@@ -72,72 +84,26 @@ _NO_LINE_START = frozenset(
 _NO_LINE_END = frozenset("（「『【〔〈《〘“‘([{¥￥")
 BULLETS = ("・", "- ", "• ")
 NBSP = "\u00a0"  # a space where a line must not break: "端末\u00a0lobby-1"
-NATIVE_ENCODING = "cp932"  # Shift_JIS as Japanese-model printers read it in Kanji mode (FS C 1)
 
 
 # --- bands ---------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Feed:
-    """Blank paper, `dots` high."""
-
-    dots: int
-
-
-@dataclass(frozen=True)
-class Raster:
-    """An ink image (mode "1", 1 = black), its width a multiple of 8 dots, cropped to its ink rows.
-
-    LEFT: its left edge is dot 0 of the paper (the margin is part of the image). CENTER: cropped
-    to its ink on both sides and centred on the paper by the printer (`ESC a 1`). `scale` 2
-    prints each dot as 2x2 dots.
-    """
-
-    image: Image.Image
-    align: Align
-    scale: int = 1
-
-    @property
-    def height(self) -> int:
-        return self.image.height * self.scale
-
-    @property
-    def width(self) -> int:
-        return self.image.width * self.scale
-
-
-@dataclass(frozen=True)
-class Qr:
-    """A QR code the printer draws (model 2, error level M), centred, `module` dots per module."""
-
-    data: str
-    module: int
-
-    @property
-    def height(self) -> int:
-        return qr_symbol(self.data, self.module).height
-
-
-@dataclass(frozen=True)
-class NativeText:
-    """One line in the printer's own font (Kanji mode); `text` is encodable as `NATIVE_ENCODING`."""
-
-    text: str
-    align: Align
-    bold: bool
-    scale: int
-
-    @property
-    def height(self) -> int:
-        return NATIVE_CELL_DOTS * self.scale
-
-
-Band = Feed | Raster | Qr | NativeText
+_JUSTIFY = {Align.LEFT: Justify.LEFT, Align.CENTER: Justify.CENTER}
 
 
 def band_height(band: Band) -> int:
-    return band.dots if isinstance(band, Feed) else band.height
+    """Dots of paper a band takes; a QR code's as the printer draws it (the same symbol as `qr_symbol`)."""
+    if isinstance(band, Feed):
+        return band.dots
+    if isinstance(band, Qr):
+        return qr_symbol(band.data, band.module).height
+    return band.height
+
+
+def ticket_job(document: TicketDocument, kanji: bool = False) -> TicketJob:
+    """The ticket as the printer driver takes it (`TicketPrinter.print_ticket`)."""
+    bands = ticket_bands(document, kanji)
+    return TicketJob(document.label, document.width_dots, tuple(bands), sum(band_height(b) for b in bands))
 
 
 def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
@@ -162,20 +128,6 @@ def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
     return merge_feeds(bands)
 
 
-def merge_feeds(bands: Iterable[Band]) -> list[Band]:
-    """Neighbouring feeds as one, empty ones dropped: one `ESC J` per stretch of blank paper."""
-    merged: list[Band] = []
-    for band in bands:
-        if isinstance(band, Feed):
-            if band.dots <= 0:
-                continue
-            if merged and isinstance(merged[-1], Feed):
-                merged[-1] = Feed(merged[-1].dots + band.dots)
-                continue
-        merged.append(band)
-    return merged
-
-
 def compose(bands: Sequence[Band], width: int) -> Image.Image:
     """The paper: mode "1", `width` dots wide, the bands laid top to bottom as the printer lays them."""
     height = max(sum(band_height(b) for b in bands), 1)
@@ -183,18 +135,18 @@ def compose(bands: Sequence[Band], width: int) -> Image.Image:
     top = 0
     for band in bands:
         if isinstance(band, Raster):
-            ink = band.image if band.scale == 1 else _scaled(band.image, band.scale)
-            _stamp(paper, ink, band.align, top)
+            ink = Image.frombytes("1", (band.image_width, band.image_height), band.data)
+            _stamp(paper, ink if band.scale == 1 else _scaled(ink, band.scale), band.justify, top)
         elif isinstance(band, Qr):
-            _stamp(paper, qr_symbol(band.data, band.module), Align.CENTER, top)
+            _stamp(paper, qr_symbol(band.data, band.module), Justify.CENTER, top)
         elif isinstance(band, NativeText):
-            _stamp(paper, native_line(band.text, band.bold, band.scale), band.align, top)
+            _stamp(paper, native_line(band.text, band.bold, band.scale), band.justify, top)
         top += band_height(band)
     return paper
 
 
-def _stamp(paper: Image.Image, ink: Image.Image, align: Align, top: int) -> None:
-    x = 0 if align is Align.LEFT else (paper.width - ink.width) // 2
+def _stamp(paper: Image.Image, ink: Image.Image, justify: Justify, top: int) -> None:
+    x = 0 if justify is Justify.LEFT else (paper.width - ink.width) // 2
     paper.paste(BLACK, (x, top, x + ink.width, top + ink.height), mask=ink)
 
 
@@ -299,7 +251,11 @@ def _cropped(strip: Image.Image, align: Align, scale: int = 1) -> tuple[Band, ..
         left -= (wide - (right - left)) // 2
         right = left + wide
     ink = strip.crop((left, top, right, bottom))
-    return (Feed(top * scale), Raster(ink, align, scale), Feed((strip.height - bottom) * scale))
+    return (
+        Feed(top * scale),
+        Raster(ink.width, ink.tobytes(), _JUSTIFY[align], scale),
+        Feed((strip.height - bottom) * scale),
+    )
 
 
 def _bytes(dots: int) -> int:
@@ -349,7 +305,7 @@ def _native_text(block: TextBlock, width: int) -> list[Band]:
     for i, line in enumerate(lines):
         prefix = " " if block.align is Align.LEFT else ""  # a one-cell margin, as the raster lines have
         bands += [
-            NativeText(prefix + (hang if i else "") + line, block.align, block.bold, scale),
+            NativeText(prefix + (hang if i else "") + line, _JUSTIFY[block.align], block.bold, scale),
             Feed(NATIVE_LINE_GAP),
         ]
     return bands
@@ -478,7 +434,7 @@ def _rule(width: int) -> Raster:
     scale = RULE_DOTS
     ink = Image.new("1", (_bytes((width - MARGIN_DOTS) // scale) * 8, 1), 0)
     ink.paste(INK, (MARGIN_DOTS // scale, 0, (width - MARGIN_DOTS) // scale, 1))
-    return Raster(ink, Align.LEFT, scale)
+    return Raster(ink.width, ink.tobytes(), Justify.LEFT, scale)
 
 
 def _qr(block: QrBlock, width: int) -> list[Band]:

@@ -19,7 +19,8 @@ DEVICE_LIBRARIES = {"pygame", "smartcard", "escpos", "serial", "gpiozero", "lgpi
 SHELL_MODULES = ("kiosk.ui", "kiosk.shell", "kiosk.demo", "kiosk.queue.sqlite_store", "kiosk.bench", "kiosk.cli")
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
-# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content.
+# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, and
+# each driver's codec, settings and values. A pure module imports only pure modules of ours.
 PURE = (
     "kiosk/domain",
     "kiosk/site/model.py",
@@ -27,7 +28,18 @@ PURE = (
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
+    "drivers/interfaces.py",
+    "drivers/printer/bands.py",
+    "drivers/printer/escpos_codec.py",
+    "drivers/printer/status.py",
+    "drivers/printer/settings.py",
+    "drivers/card/apdu.py",
+    "drivers/card/settings.py",
 )
+
+# What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no
+# rendering, no config loading, no shell), so a driver can be read, tested and reused on its own.
+KIOSK_FOR_DRIVERS = ("kiosk.errors", "kiosk.domain.model")
 
 # Modules of our own that read files; the pure core may not import them, with one exception:
 # the words are package data (kiosk/locale/*.po) that ship with the code, and `text(key, lang)`
@@ -76,12 +88,21 @@ def _top(name: str) -> str:
     return name.split(".", 1)[0]
 
 
+def pure_modules() -> set[str]:
+    return {module_name(f) for f in pure_files()}
+
+
+def kiosk_imports_a_driver_may_not_make(path: Path) -> set[str]:
+    return {i for i in imports_of(path) if _top(i) == "kiosk" and i not in KIOSK_FOR_DRIVERS}
+
+
 @pytest.mark.parametrize("path", pure_files(), ids=lambda p: str(p.relative_to(REPO)))
 def test_pure_core_imports_no_device_library_pygame_or_shell(path):
     imports = imports_of(path)
     assert not {i for i in imports if _top(i) in DEVICE_LIBRARIES}, f"{path}: imports a device library"
     assert not {i for i in imports if i.startswith(SHELL_MODULES)}, f"{path}: imports the shell"
-    assert not {i for i in imports if i.startswith("drivers")}, f"{path}: imports a driver"
+    drivers = {i for i in imports if _top(i) == "drivers"} - pure_modules()
+    assert not drivers, f"{path}: imports a driver module that is not pure: {drivers}"
     assert not {i for i in imports if _top(i) in IO_STDLIB}, f"{path}: does I/O"
     permitted = PERMITTED_READERS.get(str(path.relative_to(REPO)), set())
     readers = {i for i in imports if i.startswith(FILE_READERS)} - permitted
@@ -143,11 +164,30 @@ def test_drivers_do_not_import_the_shell_or_the_ui():
         assert not {i for i in imports_of(path) if i.startswith(SHELL_MODULES)}, path
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "drivers").rglob("*.py")), ids=lambda p: str(p.relative_to(REPO)))
+def test_drivers_use_only_the_kiosks_errors_and_domain_model(path):
+    assert kiosk_imports_a_driver_may_not_make(path) == set()
+
+
 def test_the_checker_sees_a_forbidden_import(tmp_path):
     # The test must be able to fail: a module importing pygame is caught by the same parser.
     bad = tmp_path / "bad.py"
     bad.write_text("import os\nfrom pygame import font\n")
     assert "pygame" in imports_of(bad)
+
+
+def test_the_checker_sees_a_driver_reaching_into_the_kiosk(tmp_path):
+    bad = tmp_path / "driver.py"
+    bad.write_text(
+        "from kiosk.errors import PrinterError\nfrom kiosk.domain.model import CardFacts\n"
+        "def draw():\n    from kiosk.ticket.render import compose\n    import kiosk.site.model\n"
+    )
+    assert kiosk_imports_a_driver_may_not_make(bad) == {"kiosk.ticket.render", "kiosk.site.model"}
+
+
+def test_the_pure_list_names_files_that_exist():
+    missing = [entry for entry in PURE if not (REPO / entry).exists()]
+    assert missing == []
 
 
 def test_init_files_hold_no_logic():

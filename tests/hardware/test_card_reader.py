@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.card.pcsc import PcscCardReader, wait_for
+from drivers.card.settings import ReaderConfig
 from drivers.interfaces import CardPresence, HealthState
 from kiosk.domain.model import CardKind
-from kiosk.site.model import ReaderConfig
 
 READER = os.environ.get("KIOSK_CARD_READER")
 KIND = CardKind(os.environ.get("KIOSK_CARD_KIND", CardKind.MYNUMBER_CARD.value))

@@ -13,8 +13,8 @@ from dataclasses import replace
 import pytest
 
 from drivers.printer.escpos_printer import EscposTicketPrinter
-from kiosk.bench.printer import standard_ticket
-from kiosk.site.model import PrinterConnection
+from drivers.printer.settings import PrinterConnection
+from kiosk.bench.printer import standard_job
 
 URL = os.environ.get("KIOSK_PRINTER_URL")
 WIDTH = int(os.environ.get("KIOSK_PRINTER_WIDTH", "576"))
@@ -41,5 +41,5 @@ def test_the_printer_answers_every_status_query(printer):
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_standard_ticket_prints_and_the_printer_stays_ready(site_config, printer, lang):
-    printer.print_ticket(standard_ticket(site_config, lang, WIDTH))
+    printer.print_ticket(standard_job(site_config, lang, WIDTH, kanji=printer.config.kanji))
     assert printer.status().can_print

@@ -22,10 +22,10 @@ from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
 from drivers.card.pcsc import PcscCardReader, wait_for
 from drivers.card.profiles import PROFILES
+from drivers.card.settings import ReaderConfig
 from drivers.interfaces import CardPresence, HealthState
 from kiosk.domain.model import CardKind
 from kiosk.errors import CardRemoved, ReaderUnavailable
-from kiosk.site.model import ReaderConfig
 from tests.drivers.card.card_facts_allowlist import outside_allowlist
 
 pytestmark = pytest.mark.slow

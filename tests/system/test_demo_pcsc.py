@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from drivers.card.settings import ReaderBackend
 from kiosk.demo.runner import run_scenario
 from kiosk.demo.scenarios import SCENARIOS
-from kiosk.site.model import ReaderBackend, SiteConfig
+from kiosk.site.model import SiteConfig
 from tests.drivers.card.card_facts_allowlist import allowed
 
 pytestmark = pytest.mark.slow

@@ -19,13 +19,15 @@ from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import HealthState, PaperState
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
+from drivers.printer.settings import PrinterConnection
 from kiosk.cli import main
 from kiosk.domain.flow import ChooseLanguage, ChooseProcedure, Continue, Screen, TicketStage, Touch
 from kiosk.domain.model import Procedure
 from kiosk.queue.model import PrintState
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
-from kiosk.site.model import PrinterConnection, SiteConfig, Storage
+from kiosk.site.model import SiteConfig, Storage
+from kiosk.ticket.render import compose
 
 MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
@@ -75,7 +77,7 @@ class Lobby:
 
 @pytest.fixture
 def lobby(site_config: SiteConfig, tmp_path: Path) -> Iterator[Lobby]:
-    with PrinterEmulator(tmp_path / "printed") as emulator:
+    with PrinterEmulator(tmp_path / "printed", draw=compose) as emulator:
         kiosk = Lobby(site_config, emulator, tmp_path)
         yield kiosk
         kiosk.close()
@@ -187,7 +189,7 @@ def test_reprint_of_an_unknown_number_says_so(lobby, tmp_path, capsys):
 
 
 def test_demo_prints_through_an_outside_printer_url(site_config, tmp_path):
-    with PrinterEmulator(tmp_path / "outside") as emulator:
+    with PrinterEmulator(tmp_path / "outside", draw=compose) as emulator:
         port = emulator.serve_tcp()
         out = tmp_path / "demo"
         code = main(

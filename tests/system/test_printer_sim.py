@@ -12,9 +12,10 @@ import pytest
 from drivers.interfaces import PaperState
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
-from kiosk.bench.printer import standard_ticket
+from drivers.printer.settings import PrinterConnection
+from kiosk.bench.printer import standard_job
 from kiosk.commands.printer import sim_command
-from kiosk.site.model import PrinterConnection
+from kiosk.ticket.render import compose
 
 
 def test_printer_sim_prints_what_it_receives_and_takes_faults_on_stdin(site_config, tmp_path):
@@ -28,7 +29,7 @@ def test_printer_sim_prints_what_it_receives_and_takes_faults_on_stdin(site_conf
             process.stdout.readline()  # where tickets go, and the fault commands
             config = replace(site_config.printer, connection=PrinterConnection.parse(url))
             printer = EscposTicketPrinter(config)
-            printer.print_ticket(standard_ticket(site_config))
+            printer.print_ticket(standard_job(site_config))
             assert sorted(p.name for p in out.iterdir()) == ["0001.png"]
             process.stdin.write("cover open\n")
             process.stdin.flush()
@@ -53,11 +54,11 @@ def test_printer_sim_prints_what_it_receives_and_takes_faults_on_stdin(site_conf
     ],
 )
 def test_each_fault_command_sets_the_emulator(tmp_path, line, check):
-    with PrinterEmulator(tmp_path) as emulator:
+    with PrinterEmulator(tmp_path, draw=compose) as emulator:
         sim_command(emulator, line)
         assert check(emulator)
 
 
 def test_an_unknown_fault_command_lists_the_known_ones(tmp_path):
-    with PrinterEmulator(tmp_path) as emulator:
+    with PrinterEmulator(tmp_path, draw=compose) as emulator:
         assert "known: paper ok|near|end" in sim_command(emulator, "paper gone")

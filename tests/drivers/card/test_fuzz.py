@@ -17,8 +17,8 @@ from drivers.card.emulator.card import EmulatedCard
 from drivers.card.pcsc import read_connection
 from drivers.card.precheck import TransportError
 from drivers.card.profiles import profile
+from drivers.card.settings import ReaderConfig
 from kiosk.domain.model import CardFacts, CardKind, FreeArea
-from kiosk.site.model import ReaderConfig
 from tests.drivers.card.fake_pyscard import EmulatedConnection
 
 TODAY = date(2026, 11, 26)

@@ -18,8 +18,8 @@ from drivers.card.emulator.testca import stand_in_ca
 from drivers.card.pcsc import read_connection
 from drivers.card.precheck import TransportError
 from drivers.card.profiles import PROFILES, profile
+from drivers.card.settings import ReaderConfig
 from kiosk.domain.model import CardKind
-from kiosk.site.model import ReaderConfig
 from tests.drivers.card.card_facts_allowlist import outside_allowlist
 from tests.drivers.card.fake_pyscard import EmulatedConnection
 

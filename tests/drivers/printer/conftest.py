@@ -1,5 +1,5 @@
-"""The benchmark's standard ticket, and printers wired to the emulator through
-python-escpos' real `Network` and `Serial` classes."""
+"""The printer emulator (printing with the preview's own composition), and printers wired to it
+through the driver's real TCP and serial transports."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import pytest
 
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
-from kiosk.site.model import PrinterConfig, PrinterConnection, SiteConfig
+from drivers.printer.settings import PrinterConfig, PrinterConnection
+from kiosk.site.model import SiteConfig
+from kiosk.ticket.render import compose
 
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
-    with PrinterEmulator(tmp_path / "printed") as emu:
+    with PrinterEmulator(tmp_path / "printed", draw=compose) as emu:
         yield emu
 
 

@@ -1,4 +1,4 @@
-"""The ESC/POS driver against the emulator, through python-escpos' real Network and Serial classes.
+"""The ESC/POS driver against the emulator, through its real TCP and serial transports.
 
 What the emulator prints is compared with the on-screen preview dot for dot; every fault of the
 issue is driven here: paper near end, paper end after N tickets, cover open, offline, an error,
@@ -13,9 +13,9 @@ from PIL import Image
 from drivers.interfaces import HealthState, PaperState
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposTicketPrinter
-from kiosk.bench.printer import standard_ticket
+from kiosk.bench.printer import standard_job, standard_ticket
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline
-from kiosk.ticket.render import render_ticket
+from kiosk.ticket.render import compose, render_ticket, ticket_job
 from tests.drivers.printer.conftest import printer_config
 
 
@@ -27,7 +27,7 @@ def same_as_preview(path, document) -> bool:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_ticket_over_tcp_prints_exactly_as_its_preview(site_config, emulator, tcp_printer, lang):
     document = standard_ticket(site_config, lang)
-    tcp_printer.print_ticket(document)
+    tcp_printer.print_ticket(ticket_job(document))
     assert [p.name for p in emulator.printed] == ["0001.png"]
     assert same_as_preview(emulator.printed[0], document)
     assert emulator.rejected == []
@@ -35,7 +35,7 @@ def test_a_ticket_over_tcp_prints_exactly_as_its_preview(site_config, emulator, 
 
 def test_a_ticket_over_serial_prints_exactly_as_its_preview(site_config, emulator, serial_printer):
     document = standard_ticket(site_config, "ja")
-    serial_printer.print_ticket(document)
+    serial_printer.print_ticket(ticket_job(document))
     assert len(emulator.printed) == 1
     assert same_as_preview(emulator.printed[0], document)
 
@@ -45,7 +45,7 @@ def test_kanji_mode_prints_through_the_emulator(site_config, emulator, tmp_path)
     config = printer_config(site_config, f"tcp://127.0.0.1:{port}", kanji=True)
     printer = EscposTicketPrinter.from_config(config, tmp_path)
     document = standard_ticket(site_config, "ja")
-    printer.print_ticket(document)
+    printer.print_ticket(ticket_job(document, kanji=True))
     printer.close()
     with Image.open(emulator.printed[0]) as printed:
         assert printed.convert("1").tobytes() == render_ticket(document, kanji=True).tobytes()
@@ -71,14 +71,14 @@ def test_no_reply_is_unknown_and_nothing_prints(site_config, emulator, tcp_print
     status = printer.status()
     assert status.online is None and status.paper is PaperState.UNKNOWN and not status.can_print
     with pytest.raises(PrinterOffline, match="does not answer"):
-        printer.print_ticket(standard_ticket(site_config))
+        printer.print_ticket(standard_job(site_config))
     assert emulator.printed == []
     assert printer.health().state is HealthState.DOWN
 
 
 def test_paper_near_end_keeps_printing_and_warns_staff(site_config, emulator, tcp_printer):
     emulator.set_paper(PaperState.NEAR_END)
-    tcp_printer.print_ticket(standard_ticket(site_config))
+    tcp_printer.print_ticket(standard_job(site_config))
     assert len(emulator.printed) == 1
     health = tcp_printer.health()
     assert health.state is HealthState.DEGRADED and "near end" in health.detail
@@ -96,28 +96,28 @@ def test_paper_near_end_keeps_printing_and_warns_staff(site_config, emulator, tc
 def test_a_printer_that_cannot_print_refuses_before_sending(site_config, emulator, tcp_printer, fault, error, words):
     fault(emulator)
     with pytest.raises(error, match=words):
-        tcp_printer.print_ticket(standard_ticket(site_config))
+        tcp_printer.print_ticket(standard_job(site_config))
     assert emulator.printed == [] and emulator.discarded == 0  # nothing was even sent
     assert tcp_printer.health().state is HealthState.DOWN
 
 
 def test_paper_end_after_n_tickets_loses_the_next_one_and_says_so(site_config, emulator, tcp_printer):
     emulator.paper_end_after(2)
-    tcp_printer.print_ticket(standard_ticket(site_config, number=1))
-    tcp_printer.print_ticket(standard_ticket(site_config, number=2))
+    tcp_printer.print_ticket(standard_job(site_config, number=1))
+    tcp_printer.print_ticket(standard_job(site_config, number=2))
     with pytest.raises(PaperOut, match="may be incomplete"):  # the roll ends in the middle of it
-        tcp_printer.print_ticket(standard_ticket(site_config, number=3))
+        tcp_printer.print_ticket(standard_job(site_config, number=3))
     with pytest.raises(PaperOut, match="not printed"):  # and the next is refused up front
-        tcp_printer.print_ticket(standard_ticket(site_config, number=4))
+        tcp_printer.print_ticket(standard_job(site_config, number=4))
     assert len(emulator.printed) == 2 and emulator.discarded == 1
 
 
 def test_printing_resumes_by_itself_once_the_printer_is_well(site_config, emulator, tcp_printer):
     emulator.set_cover_open(True)
     with pytest.raises(PrinterOffline):
-        tcp_printer.print_ticket(standard_ticket(site_config, number=1))
+        tcp_printer.print_ticket(standard_job(site_config, number=1))
     emulator.set_cover_open(False)
-    tcp_printer.print_ticket(standard_ticket(site_config, number=2))
+    tcp_printer.print_ticket(standard_job(site_config, number=2))
     assert len(emulator.printed) == 1
     assert tcp_printer.health().state is HealthState.OK
 
@@ -125,11 +125,11 @@ def test_printing_resumes_by_itself_once_the_printer_is_well(site_config, emulat
 def test_a_connection_dropped_mid_job_fails_that_ticket_and_never_resends_it(site_config, emulator, tcp_printer):
     emulator.drop_next_job(after_bytes=3000)
     with pytest.raises(PrinterOffline):
-        tcp_printer.print_ticket(standard_ticket(site_config, lang="ja", number=1))
+        tcp_printer.print_ticket(standard_job(site_config, lang="ja", number=1))
     assert emulator.printed == [] and emulator.discarded == 1
     # The next ticket reconnects and prints only itself: the lost job is not replayed.
     second = standard_ticket(site_config, lang="en", number=2)
-    tcp_printer.print_ticket(second)
+    tcp_printer.print_ticket(ticket_job(second))
     assert len(emulator.printed) == 1
     assert same_as_preview(emulator.printed[0], second)
 
@@ -143,7 +143,7 @@ def test_a_printer_that_is_not_there_is_unknown_not_an_exception(site_config, tm
     printer = EscposTicketPrinter.from_config(printer_config(site_config, f"tcp://127.0.0.1:{port}"), tmp_path)
     assert printer.status().online is None
     with pytest.raises(PrinterOffline):
-        printer.print_ticket(standard_ticket(site_config))
+        printer.print_ticket(standard_job(site_config))
 
 
 def test_unknown_bytes_are_rejected_loudly_and_not_printed(site_config, emulator, tcp_printer, caplog):
@@ -152,23 +152,23 @@ def test_unknown_bytes_are_rejected_loudly_and_not_printed(site_config, emulator
     assert emulator.printed == []
     assert len(emulator.rejected) == 1 and "ESC '!'" in emulator.rejected[0]
     assert any(r.levelname == "ERROR" and "rejected" in r.getMessage() for r in caplog.records)
-    tcp_printer.print_ticket(standard_ticket(site_config))  # a fresh connection prints again
+    tcp_printer.print_ticket(standard_job(site_config))  # a fresh connection prints again
     assert len(emulator.printed) == 1
 
 
 def test_a_ticket_for_other_paper_is_refused(site_config, tcp_printer):
     with pytest.raises(PrinterError, match="384 dots"):
-        tcp_printer.print_ticket(standard_ticket(site_config, width=384))
+        tcp_printer.print_ticket(standard_job(site_config, width=384))
 
 
 def test_the_roll_counter_warns_before_the_paper_ends(site_config, emulator, tmp_path):
     port = emulator.serve_tcp()
     config = printer_config(site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1000)
     printer = EscposTicketPrinter.from_config(config, tmp_path)
-    printer.print_ticket(standard_ticket(site_config))
+    printer.print_ticket(standard_job(site_config))
     assert printer.health().state is HealthState.OK  # ~175 mm used of 1500
     for number in range(2, 5):
-        printer.print_ticket(standard_ticket(site_config, number=number))
+        printer.print_ticket(standard_job(site_config, number=number))
     health = printer.health()
     assert health.state is HealthState.DEGRADED and "counter" in health.detail
     # It survives a restart, and a roll loaded after paper end resets it.
@@ -185,9 +185,9 @@ def test_the_roll_counter_warns_before_the_paper_ends(site_config, emulator, tmp
 
 def test_the_emulator_numbers_tickets_after_those_already_there(tmp_path, site_config):
     (tmp_path / "0007.png").write_bytes(b"")
-    with PrinterEmulator(tmp_path) as emulator:
+    with PrinterEmulator(tmp_path, draw=compose) as emulator:
         port = emulator.serve_tcp()
         printer = EscposTicketPrinter.from_config(printer_config(site_config, f"tcp://127.0.0.1:{port}"), tmp_path)
-        printer.print_ticket(standard_ticket(site_config))
+        printer.print_ticket(standard_job(site_config))
         printer.close()
         assert [p.name for p in emulator.printed] == ["0008.png"]

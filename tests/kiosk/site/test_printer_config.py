@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from drivers.printer.settings import PrinterConnection, PrinterLink, SerialFlow
 from kiosk.site.load import load_site_config
-from kiosk.site.model import PrinterConnection, PrinterLink, SerialFlow
 from tests.kiosk.site.test_load import SHIPPED, edited, problems_of, write
 
 SHIPPED_URL = 'url = "tcp://127.0.0.1:9100"'

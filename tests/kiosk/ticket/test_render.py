@@ -26,6 +26,8 @@ from kiosk.ticket.render import (
     render_ticket,
     save_ticket_png,
     text_length,
+    ticket_bands,
+    ticket_job,
     wrap,
 )
 
@@ -269,3 +271,13 @@ def test_golden_comparison_can_fail():
     a = render_ticket(sample("ja", 576))
     b = render_ticket(sample("en", 576))
     assert a.size != b.size or ImageChops.difference(a.convert("L"), b.convert("L")).getbbox()
+
+
+@pytest.mark.parametrize("kanji", [False, True])
+def test_the_drivers_job_is_the_bands_and_as_long_as_the_preview(site_config, make, kanji):
+    ticket, route = make(PORTAL_LINK, ("R18.sign_password_few_tries",))
+    document = build_ticket(site_config, ticket, route, "ja")
+    job = ticket_job(document, kanji)
+    assert job.bands == tuple(ticket_bands(document, kanji))
+    assert (job.label, job.width_dots) == (document.label, 576)
+    assert job.length_dots == render_ticket(document, kanji).height
