@@ -6,7 +6,8 @@ import pygame
 import pytest
 
 from kiosk.fonts import Face
-from kiosk.ui.text import RenderedText, font, tokens, wrap, wrap_balanced
+from kiosk.linebreak import tokens
+from kiosk.ui.text import RenderedText, font, wrap, wrap_balanced
 
 PX = 40
 
