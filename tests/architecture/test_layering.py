@@ -19,7 +19,7 @@ DEVICE_LIBRARIES = {"pygame", "smartcard", "escpos", "serial", "gpiozero", "lgpi
 SHELL_MODULES = ("kiosk.ui", "kiosk.shell", "kiosk.demo", "kiosk.queue.sqlite_store", "kiosk.bench", "kiosk.cli")
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
-# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content.
+# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, line breaking.
 PURE = (
     "kiosk/domain",
     "kiosk/site/model.py",
@@ -27,6 +27,7 @@ PURE = (
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
+    "kiosk/linebreak.py",
 )
 
 # Modules of our own that read files; the pure core may not import them, with one exception:
