@@ -13,7 +13,7 @@ from PIL import ImageFont
 
 from kiosk import linebreak
 from kiosk.fonts import Face, font_for
-from kiosk.messages import catalog
+from kiosk.messages import SPACED_LANGUAGES, catalog
 from kiosk.ticket import render as ticket
 from kiosk.ui import text as screen
 
@@ -38,7 +38,7 @@ def ticket_wrap(text: str, width: int, lang: str) -> list[str]:
 
 def unit_wrap(text: str, width: int, lang: str) -> list[str]:
     """kiosk.linebreak alone, every character one unit wide."""
-    return linebreak.wrap(text, len, width, spaced=lang in ("en", "pt-BR", "vi"))
+    return linebreak.wrap(text, len, width, spaced=lang in SPACED_LANGUAGES)
 
 
 def screen_width(text: str, lang: str) -> int:
