@@ -55,8 +55,10 @@ from drivers.printer.bands import (
     TicketJob,
     merge_feeds,
 )
+from kiosk import linebreak
 from kiosk.errors import KioskError
 from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for
+from kiosk.messages import SPACED_LANGUAGES
 from kiosk.ticket.document import (
     Align,
     FeedBlock,
@@ -78,10 +80,6 @@ NATIVE_LINE_GAP = 6  # dots fed after each native line
 WHITE, BLACK = 1, 0  # on the paper
 INK = 1  # in ink images
 
-_NO_LINE_START = frozenset(
-    "、。，．,.：；:;？！?!・ー）」』】〕〉》〙”’)]}ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々ゝゞ円%"
-)
-_NO_LINE_END = frozenset("（「『【〔〈《〘“‘([{¥￥")
 BULLETS = ("・", "- ", "• ")
 NBSP = "\u00a0"  # a space where a line must not break: "端末\u00a0lobby-1"
 
@@ -218,7 +216,7 @@ def _text(block: TextBlock, width: int, lang: str) -> list[Band]:
     bullet = next((b for b in BULLETS if block.text.startswith(b)), None)
     indent = round(text_length(font, bullet)) if bullet and block.align is Align.LEFT else 0
     bands: list[Band] = []
-    for i, line in enumerate(wrap(block.text, font, usable, indent)):
+    for i, line in enumerate(wrap(block.text, font, usable, indent, lang)):
         shift = indent if i else 0
         x = MARGIN_DOTS + shift if block.align is Align.LEFT else (width - round(text_length(font, line))) // 2
         bands += _line(line, font, x, width, line_height, block.align)
@@ -338,92 +336,18 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _tokens(text: str) -> list[str]:
-    """Units a line may break between: each Japanese character, each Latin word with its spaces.
-
-    Closing punctuation sticks to what precedes it and opening brackets to what follows (kinsoku);
-    a no-break space (U+00A0) joins the tokens on both sides.
-    """
-    tokens: list[str] = []
-    for char in text:
-        space = char.isspace() and char != NBSP
-        if tokens and (
-            space  # a space trails the token before it
-            or char == NBSP
-            or tokens[-1][-1] == NBSP  # a no-break space binds its neighbours
-            or char in _NO_LINE_START
-            or tokens[-1][-1] in _NO_LINE_END
-            or (not _is_wide(char) and not _is_wide(tokens[-1][-1]) and not tokens[-1][-1].isspace())
-        ):
-            tokens[-1] += char
-        else:
-            tokens.append(char)
-    return tokens
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0) -> list[str]:
+def wrap(
+    text: str, font: ImageFont.FreeTypeFont, width: int, indent: int = 0, lang: str = DEFAULT_LANGUAGE
+) -> list[str]:
     """Lines of `text` no wider than `width` dots in `font`, every line after the first `indent` narrower."""
-    return wrap_measured(text, lambda words: text_length(font, words), width, indent)
+    return wrap_measured(text, lambda words: text_length(font, words), width, indent, lang)
 
 
-def wrap_measured(text: str, measure: Callable[[str], float], width: int, indent: int = 0) -> list[str]:
-    """Lines of `text` no wider than `width` as `measure` counts, every line after the first `indent` narrower.
-
-    "\n" starts a new line; a word longer than a line is cut by character; a space is the preferred
-    break. Each line's break is found by bisection over the break points (a handful of
-    measurements, not one per token).
-    """
-    lines: list[str] = []
-
-    def fits(words: str) -> bool:
-        return measure(words) <= (width - indent if lines else width)
-
-    for paragraph in text.split("\n"):
-        tokens = _tokens(paragraph.strip())
-        start = 0
-        while not fits(rest := "".join(tokens[start:]).strip()):
-            lo, hi = start, len(tokens)  # tokens[start:lo] fit, tokens[start:hi] do not
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if fits("".join(tokens[start:mid]).strip()):
-                    lo = mid
-                else:
-                    hi = mid
-            if lo > start:
-                lo = _prefer_space(tokens, start, lo, measure)
-                lines.append("".join(tokens[start:lo]).strip())
-                start = lo
-            else:  # one token wider than the paper
-                token = tokens[start].strip()
-                cut = _fit(token, fits)
-                lines.append(token[:cut])
-                tokens[start] = token[cut:]
-        lines.append(rest)
-    return lines
-
-
-def _prefer_space(tokens: list[str], start: int, end: int, measure: Callable[[str], float]) -> int:
-    """Break at the last space of a line rather than between two Japanese characters, when that
-    still fills half the line: "発行 2026-11-25 09:12　端末\u00a0lobby-1" keeps 端末 with its value."""
-    if tokens[end - 1][-1].isspace():
-        return end
-    for k in range(end - 1, start, -1):
-        if tokens[k - 1][-1].isspace():
-            full = measure("".join(tokens[start:end]).strip())
-            return k if measure("".join(tokens[start:k]).strip()) >= full / 2 else end
-    return end
-
-
-def _fit(token: str, fits: Callable[[str], bool]) -> int:
-    """How many leading characters of `token` fit (at least one, so wrapping always ends)."""
-    lo, hi = 1, len(token)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if fits(token[:mid]):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def wrap_measured(
+    text: str, measure: Callable[[str], float], width: int, indent: int = 0, lang: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """Lines of `text` no wider than `width` as `measure` counts: kiosk.linebreak's breaks, the screens' own."""
+    return linebreak.wrap(text, measure, width, indent=indent, spaced=lang in SPACED_LANGUAGES)
 
 
 # --- rule and QR ---------------------------------------------------------------------------------

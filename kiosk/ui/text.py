@@ -4,9 +4,8 @@ The appliance is a slow ARM board: opening a TrueType face and rasterising a lin
 parts of a frame, so faces are opened once per (face, pixel size) for the whole process, wrapped
 lines are memoised, and rendered lines live in a small LRU cache.
 
-Wrapping works for any mix of scripts without knowing the language: Japanese (and other CJK
-text) may break between any two characters, Latin text only at spaces. Line-start and line-end
-rules (kinsoku) keep 「、。）」 off the start of a line and 「（「」 off its end.
+Where lines break is kiosk.linebreak's (the ticket breaks the same words the same way); this
+module measures with the font each text is drawn in.
 """
 
 from __future__ import annotations
@@ -16,18 +15,12 @@ from functools import lru_cache
 
 import pygame
 
+from kiosk import linebreak
 from kiosk.fonts import DEFAULT_LANGUAGE, Face, FontFile, font_for, single_face_path
 from kiosk.messages import SPACED_LANGUAGES
 from kiosk.ui.theme import LINE_SPACING, Color
 
 _FONTS: dict[tuple[FontFile, int], pygame.font.Font] = {}
-
-# Characters that must not begin a line (they close something or trail a word)...
-_NO_START = frozenset(
-    "、。，．・：；？！ー」』）］｝〉》】〕…‥々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.;:!?)]}%〜–"
-)
-# ...and characters that must not end one (they open something, or join: 8:30〜10:00 stays whole).
-_NO_END = frozenset("「『（［｛〈《【〔([{〜–")
 
 
 def font(face: Face, px: int, lang: str = DEFAULT_LANGUAGE, text: str = "") -> pygame.font.Font:
@@ -49,122 +42,15 @@ def line_height(px: int, spacing: float) -> int:
     return round(px * spacing)
 
 
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        0x2E80 <= code <= 0x9FFF  # CJK radicals, punctuation, kana, unified ideographs
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x20000 <= code <= 0x3FFFF  # extension planes
-    )
-
-
-def tokens(text: str, spaced: bool = False) -> list[str]:
-    """Split text into unbreakable pieces: a CJK character, or a Latin word with its trailing space.
-
-    In a `spaced` language (words between spaces: English, Portuguese, Vietnamese) a Japanese term
-    is part of its word too: "(市役所・町村役場)," stays whole rather than break after 市役."""
-    out: list[str] = []
-    buf = ""
-    for ch in text:
-        if buf and ch in _NO_START:
-            buf += ch  # stays with what it closes
-        elif ch.isspace():
-            buf += ch
-            out.append(buf)
-            buf = ""
-        elif buf and buf[-1] in _NO_END:
-            buf += ch  # an opening bracket stays with what it opens
-        elif _is_cjk(ch) and not spaced:
-            if buf:
-                out.append(buf)
-            buf = ch
-        else:
-            if buf and _is_cjk(buf[-1]) and not spaced:
-                out.append(buf)
-                buf = ""
-            buf += ch
-    if buf:
-        out.append(buf)
-    return out
-
-
 @lru_cache(maxsize=4096)
 def wrap(text: str, face: Face, px: int, width: int, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
-    """The lines `text` takes at this font and width. Explicit newlines are kept.
-
-    Japanese may break anywhere, but reads better broken between phrases, so a line ends at the
-    last likely phrase boundary in its last part: 「手続はできます。／ご注意があります。」 rather
-    than 「…ます。ご／注意…」.
-    """
+    """The lines `text` takes at this font and width (kiosk.linebreak.wrap). Explicit newlines are kept."""
     f = font(face, px, lang, text)
 
-    def fits(s: str) -> bool:
-        return f.size(s.rstrip())[0] <= width
+    def measure(line: str) -> float:
+        return float(f.size(line)[0])  # the whole line: pygame shapes it (ligatures), so no per-glyph sum
 
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line: list[str] = []
-        for tok in tokens(paragraph, lang in SPACED_LANGUAGES):
-            if fits("".join(line) + tok):
-                line.append(tok)
-                continue
-            carry: list[str] = []
-            if _is_cjk(tok[0]):
-                cut = _phrase_end(line, tok, f, width)
-                line, carry = line[:cut], line[cut:]
-            if "".join(line).strip():
-                lines.append("".join(line).rstrip())
-            rest = ("".join(carry) + tok).lstrip()
-            while not fits(rest) and len(rest) > 1:
-                # One piece wider than the line (a long word): break it where it must.
-                cut_at = len(rest) - 1
-                while cut_at > 1 and not fits(rest[:cut_at]):
-                    cut_at -= 1
-                lines.append(rest[:cut_at])
-                rest = rest[cut_at:]
-            line = [rest]
-        lines.append("".join(line).rstrip())
-    return tuple(lines)
-
-
-_PHRASE_ENDS = frozenset("。、，・！？）」』】")
-_PHRASE_STARTS = frozenset("（「『【")
-_PHRASE_REACH = 0.5  # end a line early at a phrase boundary only in its second half
-
-
-def _is_hiragana(ch: str) -> bool:
-    return "\u3041" <= ch <= "\u309f"
-
-
-def _at_punctuation(before: str, after: str) -> bool:
-    """After 。、・ or a closing bracket, or before an opening one."""
-    return before[-1] in _PHRASE_ENDS or after[0] in _PHRASE_STARTS
-
-
-def _after_particle(before: str, after: str) -> bool:
-    """Hiragana (a particle, an inflection) followed by kanji or katakana often starts the next
-    phrase (bunsetsu): 「カードが｜読み取り機に｜残っています」. Not after the honorific お・ご."""
-    last, first = before[-1], after[0]
-    return (
-        _is_hiragana(last)
-        and last not in "おご"
-        and _is_cjk(first)
-        and not _is_hiragana(first)
-        and first not in _NO_START
-    )
-
-
-def _phrase_end(line: list[str], nxt: str, f: pygame.font.Font, width: int) -> int:
-    """How many of the line's tokens to keep: up to its last phrase boundary in reach, a
-    punctuation mark before a guessed one; all of them when there is none."""
-    following = [*line[1:], nxt]
-    reach = [i for i in range(len(line), 0, -1) if f.size("".join(line[:i]))[0] >= width * _PHRASE_REACH]
-    for boundary in (_at_punctuation, _after_particle):
-        for i in reach:
-            if boundary(line[i - 1], following[i - 1]):
-                return i
-    return len(line)
+    return tuple(linebreak.wrap(text, measure, width, spaced=lang in SPACED_LANGUAGES))
 
 
 @lru_cache(maxsize=4096)

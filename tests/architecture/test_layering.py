@@ -19,8 +19,8 @@ DEVICE_LIBRARIES = {"pygame", "smartcard", "escpos", "serial", "gpiozero", "lgpi
 SHELL_MODULES = ("kiosk.ui", "kiosk.shell", "kiosk.demo", "kiosk.queue.sqlite_store", "kiosk.bench", "kiosk.cli")
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
-# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, and
-# each driver's codec, settings and values. A pure module imports only pure modules of ours.
+# The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, line
+# breaking, and each driver's codec, settings and values. A pure module imports only pure modules of ours.
 PURE = (
     "kiosk/domain",
     "kiosk/site/model.py",
@@ -28,6 +28,7 @@ PURE = (
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
+    "kiosk/linebreak.py",
     "drivers/interfaces.py",
     "drivers/printer/bands.py",
     "drivers/printer/escpos_codec.py",

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from drivers.card.settings import ReaderBackend
 from kiosk.commands.run import run_appliance
 from kiosk.domain.model import Procedure
-from kiosk.site.model import ReaderBackend, SiteConfig, Storage
+from kiosk.site.model import SiteConfig, Storage
 from kiosk.ui.loop import KioskLoop
 
 

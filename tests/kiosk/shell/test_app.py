@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from drivers.card.settings import ReaderBackend
 from kiosk.domain.flow import Screen, Touch
 from kiosk.domain.model import Procedure
 from kiosk.errors import StoreError
 from kiosk.shell.app import open_kiosk, site_clock
-from kiosk.site.model import ReaderBackend, SiteConfig, Storage
+from kiosk.site.model import SiteConfig, Storage
 
 MORNING = datetime.fromisoformat("2026-11-30T09:15:00+09:00")
 

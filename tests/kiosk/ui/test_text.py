@@ -6,7 +6,7 @@ import pygame
 import pytest
 
 from kiosk.fonts import Face
-from kiosk.ui.text import RenderedText, font, tokens, wrap, wrap_balanced
+from kiosk.ui.text import RenderedText, font, wrap, wrap_balanced
 
 PX = 40
 
@@ -41,17 +41,6 @@ def test_opening_bracket_never_ends_a_line() -> None:
     for chars in range(2, 12):
         for line in wrap(text, Face.REGULAR, PX, width_of(chars))[:-1]:
             assert line[-1] not in "（「", (chars, line)
-
-
-def test_a_time_span_stays_whole() -> None:
-    assert "8:30〜10:00、" in tokens("本日 8:30〜10:00、13:00〜14:30")
-    assert "8:30–10:00, " in tokens("Today 8:30–10:00, 13:00–14:30")
-
-
-def test_a_japanese_term_in_spaced_text_stays_whole():
-    text = "Hãy đến tòa thị chính (市役所・町村役場), quầy thẻ My Number."
-    assert "(市役所・町村役場), " in tokens(text, spaced=True)
-    assert "(市" in tokens(text)  # as Japanese text it may break between characters
 
 
 def test_japanese_prefers_a_phrase_boundary() -> None:

@@ -1,0 +1,245 @@
+"""The one line-breaker: kinsoku, no-break spaces and terms, and the screen and the ticket agreeing.
+
+Each rule is checked through kiosk.linebreak itself (one unit per character) and through both
+real wrappers, the screen's (pygame) and the ticket's (PIL), each measuring with its own engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PIL import ImageFont
+
+from kiosk import linebreak
+from kiosk.fonts import Face, font_for
+from kiosk.messages import SPACED_LANGUAGES, catalog
+from kiosk.ticket import render as ticket
+from kiosk.ui import text as screen
+
+PX = 28  # the ticket's NORMAL size, in dots; on the screen in pixels
+
+Wrapper = Callable[[str, int, str], list[str]]  # (text, width, lang) -> lines
+
+
+def ticket_font(text: str, lang: str, px: int = PX) -> ImageFont.FreeTypeFont:
+    """The face the ticket draws `text` in, loaded as the ticket loads it (BASIC layout)."""
+    file = font_for(Face.REGULAR, lang, text)
+    return ImageFont.truetype(str(file.path), px, index=file.index, layout_engine=ImageFont.Layout.BASIC)
+
+
+def screen_wrap(text: str, width: int, lang: str) -> list[str]:
+    return list(screen.wrap(text, Face.REGULAR, PX, width, lang))
+
+
+def ticket_wrap(text: str, width: int, lang: str) -> list[str]:
+    return ticket.wrap(text, ticket_font(text, lang), width, 0, lang)
+
+
+def unit_wrap(text: str, width: int, lang: str) -> list[str]:
+    """kiosk.linebreak alone, every character one unit wide."""
+    return linebreak.wrap(text, len, width, spaced=lang in SPACED_LANGUAGES)
+
+
+def screen_width(text: str, lang: str) -> int:
+    return int(screen.font(Face.REGULAR, PX, lang, text).size(text)[0])
+
+
+def ticket_width(text: str, lang: str) -> int:
+    return round(ticket.text_length(ticket_font(text, lang), text))
+
+
+WRAPPERS: dict[str, tuple[Wrapper, Callable[[str, str], int]]] = {
+    "linebreak": (unit_wrap, lambda text, lang: len(text)),
+    "screen": (screen_wrap, screen_width),
+    "ticket": (ticket_wrap, ticket_width),
+}
+
+
+# --- kinsoku: one row per character class of JIS X 4051 that the kiosk meets -----------------------
+
+NO_START = [
+    ("、", "comma"),
+    ("。", "full stop"),
+    ("，", "full-width comma"),
+    ("．", "full-width full stop"),
+    ("）", "closing parenthesis"),
+    ("」", "closing corner bracket"),
+    ("』", "closing double corner bracket"),
+    ("】", "closing lenticular bracket"),
+    ("〕", "closing tortoise shell bracket"),
+    ("〉", "closing angle bracket"),
+    ("》", "closing double angle bracket"),
+    ("〗", "closing white lenticular bracket"),
+    ("！", "exclamation mark"),
+    ("？", "question mark"),
+    ("‼", "double exclamation mark"),
+    ("・", "middle dot"),
+    ("：", "full-width colon"),
+    ("；", "full-width semicolon"),
+    ("ー", "long vowel mark"),
+    ("…", "ellipsis"),
+    ("‥", "two-dot leader"),
+    ("ぁ", "small a"),
+    ("っ", "small tsu"),
+    ("ゃ", "small ya"),
+    ("ゕ", "small ka"),
+    ("ァ", "small katakana a"),
+    ("ッ", "small katakana tsu"),
+    ("ョ", "small katakana yo"),
+    ("ヵ", "small katakana ka"),
+    ("ㇰ", "small katakana ku (Ainu)"),
+    ("々", "ideographic iteration mark"),
+    ("ゝ", "hiragana iteration mark"),
+    ("ヽ", "katakana iteration mark"),
+    ("〜", "wave dash"),
+    ("～", "full-width tilde (cp932's wave dash)"),
+    ("゠", "katakana-hiragana double hyphen"),
+    ("％", "full-width percent"),
+    ("℃", "degree Celsius"),
+    ("円", "yen after an amount"),
+]
+NO_END = [
+    ("（", "opening parenthesis"),
+    ("「", "opening corner bracket"),
+    ("『", "opening double corner bracket"),
+    ("【", "opening lenticular bracket"),
+    ("〔", "opening tortoise shell bracket"),
+    ("〈", "opening angle bracket"),
+    ("《", "opening double angle bracket"),
+    ("〖", "opening white lenticular bracket"),
+    ("“", "opening double quote"),
+    ("¥", "yen sign before an amount"),
+    ("￥", "full-width yen sign"),
+    ("〜", "wave dash joining a span"),
+]
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(("char", "name"), NO_START, ids=[name for _, name in NO_START])
+def test_no_line_starts_with(char: str, name: str, wrapper: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    text = "あいうえ" + char + "かきく"
+    lines = wrap(text, width("あいうえ", "ja"), "ja")  # room for four: the natural break is before `char`
+    assert "".join(lines) == text
+    assert all(not line.startswith(char) for line in lines), lines
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(("char", "name"), NO_END, ids=[name for _, name in NO_END])
+def test_no_line_ends_with(char: str, name: str, wrapper: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    text = "あいう" + char + "えかきく"
+    lines = wrap(text, width("あいう" + char, "ja"), "ja")  # the natural break is after `char`
+    assert "".join(lines) == text
+    assert all(not line.endswith(char) for line in lines[:-1]), lines
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_latin_breaks_at_spaces_only(wrapper: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    text = "Please place your card on the reader"
+    lines = wrap(text, width("Please place yo", "en"), "en")
+    assert lines[0] == "Please place"
+    assert " ".join(lines) == text
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_a_word_longer_than_the_line_breaks_by_characters(wrapper: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    lines = wrap("See Supercalifragilisticexpialidocious", width("Supercalif", "en"), "en")
+    assert lines[0] == "See"
+    assert "".join(lines[1:]) == "Supercalifragilisticexpialidocious"
+    assert all(width(line, "en") <= width("Supercalif", "en") for line in lines)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_japanese_in_a_spaced_language_stays_with_its_word_and_breaks_as_japanese_when_too_long(
+    wrapper: str,
+) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    text = "Go to the city office (市役所・町村役場), desk 3."
+    lines = wrap(text, width("Go to the city office (市役", "en"), "en")
+    assert lines[1].startswith("(市役所・町村役場),")  # moved whole to the next line
+    quoted = "See 番号をお呼びするまでお待ちください。"
+    lines = wrap(quoted, width("See 番号をお呼び", "en"), "en")
+    assert lines[0] == "See"
+    assert "".join(lines[1:]) == quoted[4:]
+    assert all(not line.startswith("。") for line in lines)
+
+
+def test_a_time_span_stays_whole() -> None:
+    assert "8:30〜10:00、" in linebreak.tokens("本日 8:30〜10:00、13:00〜14:30")
+    assert "8:30–10:00, " in linebreak.tokens("Today 8:30–10:00, 13:00–14:30")
+
+
+def test_a_japanese_term_in_spaced_text_stays_whole():
+    text = "Hãy đến tòa thị chính (市役所・町村役場), quầy thẻ My Number."
+    assert "(市役所・町村役場), " in linebreak.tokens(text, spaced=True)
+    assert "(市" in linebreak.tokens(text)  # as Japanese text it may break between characters
+
+
+# --- no-break spaces and terms (issue 18) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_a_no_break_space_joins_its_neighbours(wrapper: str, lang: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    text = "Issued 09:12 kiosk\u00a0lobby-1"
+    lines = wrap(text, width("Issued 09:12 kiosk", lang), lang)
+    assert lines == ["Issued 09:12", "kiosk\u00a0lobby-1"]
+
+
+TERMS = [
+    ("en", "Checking your My Number card", "My Number"),
+    ("pt-BR", "Aproxime o cartão My Number do leitor", "My Number"),
+    ("vi", "Đặt thẻ My Number lên đầu đọc", "My Number"),
+    ("en", "Link to Mynaportal first", "Mynaportal"),
+    ("ja", "先にマイナポータル連携をしてください", "マイナポータル"),
+    ("ja", "新しいマイナンバーカードに免許を記録", "マイナンバー"),
+    ("ja", "1F　13番窓口へお越しください", "13番窓口"),
+    ("ja-easy", "1F　13番の窓口へ行ってください", "13番の窓口"),
+    ("zh-Hans", "请到1F 13号窗口办理手续", "13号窗口"),
+    ("en", "Please go to Counter 13 (1F) now", "Counter 13"),
+    ("pt-BR", "Dirija-se ao Guichê 13 (1F) agora", "Guichê 13"),
+    ("vi", "Vui lòng đến Quầy số 13 (1F) ngay", "Quầy số 13"),
+]
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(("lang", "text", "term"), TERMS, ids=[term for _, _, term in TERMS])
+def test_a_term_stays_whole_at_every_width(wrapper: str, lang: str, text: str, term: str) -> None:
+    wrap, width = WRAPPERS[wrapper]
+    narrowest, widest = width(term, lang), width(text, lang)
+    step = max(1, (widest - narrowest) // 40)
+    for room in range(narrowest, widest + step, step):
+        lines = wrap(text, room, lang)
+        assert any(term in line for line in lines), (room, lines)
+
+
+# --- the screen and the ticket break the same words the same way -----------------------------------
+
+
+def _messages(lang: str) -> list[str]:
+    return sorted({words[lang] for words in catalog().values() if words.get(lang)})
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_screen_and_ticket_break_every_message_alike(lang: str) -> None:
+    """Same face, same size, each side measuring with its own engine. pygame shapes "fi" and "fl"
+    into ligatures and PIL's BASIC layout does not, so a text whose two widths differ is compared
+    with the screen's measurement on both sides instead (the rules alike, not the engines)."""
+    compared = 0
+    for text in _messages(lang):
+        f = screen.font(Face.REGULAR, PX, lang, text)
+        alike = screen_width(text, lang) == ticket_width(text, lang)
+        for width in (160, 250, 330, 470, 700):
+            on_screen = screen_wrap(text, width, lang)
+            if alike:
+                on_paper = ticket_wrap(text, width, lang)
+                compared += 1
+            else:
+                on_paper = ticket.wrap_measured(text, lambda s, f=f: f.size(s)[0], width, 0, lang)
+            assert on_screen == on_paper, (width, text)
+    assert compared > 1000  # most texts were held to both real measurements
