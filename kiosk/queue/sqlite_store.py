@@ -36,6 +36,7 @@ from kiosk.queue.model import PrintState, Ticket, TicketRequest
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # PRAGMA user_version; bump with a step in _MIGRATIONS
+DATABASE_FILE = "tickets.sqlite3"  # its name in the site's data_dir
 
 # Separate statements, not executescript(): in Python 3.11 that COMMITs the open transaction first.
 _SCHEMA_1 = (
