@@ -719,3 +719,28 @@ def test_a_notifier_on_a_missing_file_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="no ticket database"):
         SqliteNotifier(tmp_path / "nothing.sqlite3")
+
+
+def test_the_notifier_returns_at_once_when_the_log_is_behind_what_the_caller_saw(
+    db: Path, tickets: SqliteTicketStore
+) -> None:
+    issue(tickets, 2)
+    notifier = SqliteNotifier(db)
+    try:
+        started = time.monotonic()
+        assert notifier.wait(500, timeout_s=30) == 2, "a log that went back (a new file) means: resync"
+        assert time.monotonic() - started < 10
+    finally:
+        notifier.close()
+
+
+def test_for_site_opens_the_sites_ticket_file(tmp_path: Path) -> None:
+    from kiosk.site.load import load_site_config
+
+    config = load_site_config(Path(__file__).resolve().parents[3] / "config")
+    SqliteTicketStore(tmp_path / "tickets.sqlite3").close()
+    store = SqliteCallingStore.for_site(config, tmp_path)
+    try:
+        assert [c.id for c in store.lobby_state(T0).counters] == list(config.counters)
+    finally:
+        store.close()
