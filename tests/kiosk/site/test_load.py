@@ -4,6 +4,7 @@ shows exactly what it breaks."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import time
@@ -13,7 +14,7 @@ import pytest
 
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 from kiosk.errors import ConfigError
-from kiosk.site.load import load_site_config
+from kiosk.site.load import MAX_CONFIG_BYTES, load_site_config
 
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED = REPO / "config" / "site.toml"
@@ -206,6 +207,18 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
         ),
         pytest.param(
             '[groups.general]\nprefix = "G"\nfirst_number = 1\n',
+            '[groups.general]\nprefix = "G"\nfirst_number = 100000000000000000000\n',
+            "groups.general.first_number: must be at most 9999, got 100000000000000000000",
+            id="group-first-number-past-any-label",
+        ),
+        pytest.param(
+            'prefix = "G"\nfirst_number = 1\nlast_number = 999',
+            'prefix = "G"\nfirst_number = 1\nlast_number = 10000',
+            "groups.general.last_number: must be at most 9999, got 10000",
+            id="group-five-digit-numbers-reprint-cannot-read",
+        ),
+        pytest.param(
+            '[groups.general]\nprefix = "G"\nfirst_number = 1\n',
             '[groups.general]\nprefix = "G"\nfirst_number = 1000\n',
             "groups.general: first_number 1000 is after last_number 999",
             id="group-range-reversed",
@@ -296,6 +309,40 @@ def test_invalid_toml_is_refused_with_the_line(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert problems[0].startswith("invalid TOML:")
     assert f"line {line}," in problems[0]
+
+
+def test_a_nul_byte_in_the_path_is_a_config_error_not_a_traceback() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_site_config("config\0/site.toml")
+    assert info.value.problems == ["the path holds a NUL byte"]
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "site.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError) as info:
+        load_site_config(fifo)  # opening it would block until someone writes
+    assert info.value.problems == ["not a regular file"]
+
+
+def test_an_endless_device_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_site_config("/dev/zero")
+    assert info.value.problems == ["not a regular file"]
+
+
+def test_a_file_far_larger_than_any_site_config_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = write(tmp_path, shipped_text() + "#" * MAX_CONFIG_BYTES)
+    with pytest.raises(ConfigError) as info:
+        load_site_config(path)
+    assert len(info.value.problems) == 1 and info.value.problems[0].startswith("larger than")
+
+
+def test_deeply_nested_toml_is_a_config_error_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "a = " + "[" * 20000 + "]" * 20000 + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_site_config(path)
+    assert info.value.problems == ["invalid TOML: nested too deeply"]
 
 
 # --- the command -----------------------------------------------------------------------------------
