@@ -206,6 +206,7 @@ class Runtime:
             business_date=self.today(),
             issued_at=self.clock(),
             kiosk_id=self.config.site.kiosk_id,
+            lang=self.state.visit.lang,  # the call is announced in the visitor's language too
         )
 
     def printer_ready(self) -> bool:

@@ -143,3 +143,15 @@ def test_cli_unknown_scenario_lists_the_valid_names(tmp_path):
     )
     assert run.returncode == 2
     assert "unknown scenario 'nope'" in run.stderr and "counter-closed" in run.stderr
+
+
+def test_the_ticket_keeps_the_visitors_language_for_the_call(site_config, tmp_path):
+    from kiosk.queue.sqlite_calling import SqliteCallingStore
+
+    result = run_scenario(site_config, SCENARIOS["enquiry"], tmp_path / "out", lang="vi", data_dir=tmp_path)
+    store = SqliteCallingStore.for_site(site_config, data_dir=tmp_path)
+    try:
+        issued = [e for e in store.events_after(0) if e.kind.value == "issued"]
+    finally:
+        store.close()
+    assert [(e.label, e.lang) for e in issued] == [(result["ticket"]["number"], "vi")]
