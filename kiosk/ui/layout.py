@@ -6,6 +6,10 @@ that fits in one column (or two, where the screen is wide enough for two readabl
 to a floor before a more compact wording is tried; never below `SCALES[-1]` (about 32 px body at
 1080). What still does not fit is drawn anyway and shows up in the painter's record, where the
 tests look for it.
+
+Longer than ~400 lines on purpose: the stack and the choice grid share their search (wordings ×
+scales × columns × pages) and the answer cache that makes a redrawn screen skip it; split apart,
+each half would need the other's internals.
 """
 
 from __future__ import annotations
