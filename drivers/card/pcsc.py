@@ -9,7 +9,9 @@ why: we ask pcscd whether the card is still there (pulled mid-read -> CardRemove
 from half the data) or not (a mute or garbled chip -> one more try, then "unreadable").
 
 Threads: the watcher thread owns one context for presence; each read runs on the caller's thread
-(the shell's worker, never the UI) with a connection and context of its own.
+(the shell's worker, never the UI) with a connection and context of its own. pcsc-lite's
+SCardCancel only wakes a wait already in progress: a cancel that lands between the watcher's stop
+check and its wait is lost, so close() cancels again until the watcher has ended.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
 _PNP = "\\\\?PnP?\\Notification"  # pcsc-lite's pseudo-reader: its state changes when readers come or go
 _WAIT_MS = 60_000  # the watcher's wait inside pcscd; any change ends it at once
 _SETTLE_MS = 700  # longer than pcscd's 400 ms presence poll: a pulled card shows up as EMPTY by then
+_CLOSE_TIMEOUT_S = 3.0  # close() gives up on a watcher stuck outside pcscd's wait (pcscd hung) after this
+_CANCEL_EVERY_S = 0.02  # close(): how often the cancel is sent again while the watcher lives
 
 
 class PyscardTransport:
@@ -88,6 +92,9 @@ class PcscCardReader:
         self._seen_insertions = 0
         self._reported = CardPresence.READER_GONE
         self._stop = threading.Event()
+        # Held while the watcher drops its context and while close() cancels: a cancel never goes to a
+        # context being released (pcsc-lite looks the context up without holding it).
+        self._waiting = threading.Lock()
         self._context: int | None = None
         self.last_reading: CardReading | None = None
         self._thread = threading.Thread(target=self._watch, name="pcsc-watch", daemon=True)
@@ -169,11 +176,17 @@ class PcscCardReader:
         return Health("card_reader", state, detail, simulated=False)
 
     def close(self) -> None:
+        """Stop the watcher and wait for it to end (within `_CLOSE_TIMEOUT_S`)."""
         self._stop.set()
-        context = self._context
-        if context is not None:
-            scard.SCardCancel(context)  # wake the watcher out of SCardGetStatusChange
-        self._thread.join(timeout=3)
+        deadline = time.monotonic() + _CLOSE_TIMEOUT_S
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with self._waiting:
+                context = self._context
+                if context is not None:
+                    scard.SCardCancel(context)  # wake the watcher out of SCardGetStatusChange
+            self._thread.join(timeout=_CANCEL_EVERY_S)
+        if self._thread.is_alive():
+            log.warning("card reader watcher did not stop within %.0f s", _CLOSE_TIMEOUT_S)
 
     # --- reading helpers ---
 
@@ -293,9 +306,10 @@ class PcscCardReader:
         self._drop_context()
 
     def _drop_context(self) -> None:
-        context, self._context = self._context, None
-        if context is not None:
-            scard.SCardReleaseContext(context)
+        with self._waiting:
+            context, self._context = self._context, None
+            if context is not None:
+                scard.SCardReleaseContext(context)
 
     def _set(self, presence: CardPresence, reader: str | None, *, pcscd_ok: bool, error: str | None = None) -> None:
         with self._lock:
