@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 from smartcard import scard
+from smartcard.CardConnectionDecorator import CardConnectionDecorator
+from smartcard.Exceptions import CardConnectionException
+from smartcard.pcsc.PCSCReader import PCSCReader
 
 from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
@@ -30,6 +33,7 @@ from drivers.interfaces import CardPresence, HealthState
 from kiosk.domain.model import CardKind
 from kiosk.errors import CardRemoved, ReaderUnavailable
 from tests.drivers.card.card_facts_allowlist import outside_allowlist
+from tests.drivers.card.fake_pyscard import is_extended
 
 pytestmark = pytest.mark.slow
 
@@ -235,3 +239,42 @@ def test_close_right_after_start_or_at_any_moment_of_the_first_waits_is_bounded(
         slowest = max(slowest, time.monotonic() - started)
         assert not _watcher_alive(reader), f"attempt {attempt}: the watcher still waits after close()"
     assert slowest < 1.0
+
+
+class _ShortApduDriver(CardConnectionDecorator):  # type: ignore[misc]
+    """The reader's driver below pcscd cannot carry extended APDUs: their transmit fails as pyscard
+    reports a pcscd error; everything else goes to the emulated card through the real stack."""
+
+    def __init__(self, connection: Any, refused: list[bytes]) -> None:
+        super().__init__(connection)
+        self.refused = refused
+
+    def transmit(self, command: list[int], protocol: Any = None) -> Any:
+        if is_extended(bytes(command)):
+            self.refused.append(bytes(command))
+            raise CardConnectionException(
+                "Failed to transmit with protocol T1. Transaction failed.", hresult=scard.SCARD_E_NOT_TRANSACTED
+            )
+        return self.component.transmit(command, protocol)
+
+
+def test_a_reader_that_cannot_carry_extended_apdus_costs_only_its_first_card_one_try(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused: list[bytes] = []
+    real_create = PCSCReader.createConnection
+    monkeypatch.setattr(PCSCReader, "createConnection", lambda self: _ShortApduDriver(real_create(self), refused))
+    reader = PcscCardReader(ReaderConfig(name_match=rig.endpoint.reader_name, poll_interval_ms=100))
+    refused_after = []
+    try:
+        for name in ("valid", "sign-locked", "valid"):
+            rig.place(name)
+            assert reader.read_facts() == PROFILES[name].facts(date.today()), name
+            refused_after.append(len(refused))
+            rig.remove()
+    finally:
+        reader.close()
+
+    assert refused_after == [1, 1, 1]  # the first card paid one try; the reader is remembered
+    assert not any(is_extended(received.apdu) for received in rig.card.received)
+    assert outside_allowlist(rig.card.received) == []
