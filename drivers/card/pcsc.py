@@ -8,8 +8,17 @@ service error; pcscd itself polls card presence every 400 ms. A transmit that fa
 why: we ask pcscd whether the card is still there (pulled mid-read -> CardRemoved, never a verdict
 from half the data) or not (a mute or garbled chip -> one more try, then "unreadable").
 
+A reader that cannot carry extended-length APDUs (its driver fails the transmit, or it answers
+67 00 itself) would cost every card one refused read: `ReaderExtendedLength` remembers it per
+reader name (see there for when), and later cards on that reader get short reads at once.
+
+Past ~400 lines because the watcher, the read with its recovery and the per-reader memory share one
+reader's state and locks; split, each would reach into the others.
+
 Threads: the watcher thread owns one context for presence; each read runs on the caller's thread
-(the shell's worker, never the UI) with a connection and context of its own.
+(the shell's worker, never the UI) with a connection and context of its own. pcsc-lite's
+SCardCancel only wakes a wait already in progress: a cancel that lands between the watcher's stop
+check and its wait is lost, so close() cancels again until the watcher has ended.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from smartcard.Exceptions import NoCardException, SmartcardException
 from smartcard.pcsc.PCSCReader import PCSCReader
 
 from drivers.card.certs import load_trust_anchors
-from drivers.card.precheck import CardReading, TransportError, read_card
+from drivers.card.precheck import CardReading, ExtendedLength, TransportError, read_card
 from drivers.card.settings import ReaderConfig
 from drivers.interfaces import CardPresence, Health, HealthState
 from kiosk.domain.model import CardFacts, CardKind
@@ -45,6 +54,8 @@ _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
 _PNP = "\\\\?PnP?\\Notification"  # pcsc-lite's pseudo-reader: its state changes when readers come or go
 _WAIT_MS = 60_000  # the watcher's wait inside pcscd; any change ends it at once
 _SETTLE_MS = 700  # longer than pcscd's 400 ms presence poll: a pulled card shows up as EMPTY by then
+_CLOSE_TIMEOUT_S = 3.0  # close() gives up on a watcher stuck outside pcscd's wait (pcscd hung) after this
+_CANCEL_EVERY_S = 0.02  # close(): how often the cancel is sent again while the watcher lives
 
 
 class PyscardTransport:
@@ -61,13 +72,58 @@ class PyscardTransport:
         return bytes(data) + bytes((sw1, sw2))
 
 
-def read_connection(connection: Any, settings: ReaderConfig, anchors: tuple[Any, ...] = ()) -> CardReading:
-    """The whole pre-check over an open pyscard connection."""
+class ReaderExtendedLength:
+    """What one reader has shown of extended-length APDUs, over the cards read on it.
+
+    A transmit that failed where the same read as a short APDU worked is the reader (or its driver):
+    remembered at once. A refusal by status word may be the card (short-APDU-only cards exist) or
+    the reader answering for it: remembered after `REFUSED_READS` reads in a row, so one old card
+    does not make every later card pay ~8 more commands. Lives as long as the driver (a restart, or
+    another reader under the same name, starts afresh)."""
+
+    REFUSED_READS = 2
+
+    def __init__(self) -> None:
+        self.allowed = True
+        self._refused_in_a_row = 0
+
+    def learn(self, outcome: ExtendedLength) -> None:
+        if outcome is ExtendedLength.WORKS:
+            self._refused_in_a_row = 0
+        elif outcome is ExtendedLength.REFUSED:
+            self._refused_in_a_row += 1
+            if self._refused_in_a_row >= self.REFUSED_READS:
+                self._refuse(f"refused by status word on {self._refused_in_a_row} reads in a row")
+        elif outcome is ExtendedLength.NOT_CARRIED:
+            self._refuse("the transmit failed where a short read worked")
+
+    def _refuse(self, why: str) -> None:
+        if self.allowed:
+            log.warning("card reader does not take extended-length APDUs (%s): short reads from now on", why)
+        self.allowed = False
+
+
+def read_connection(
+    connection: Any,
+    settings: ReaderConfig,
+    anchors: tuple[Any, ...] = (),
+    reader: ReaderExtendedLength | None = None,
+) -> CardReading:
+    """The whole pre-check over an open pyscard connection; `reader` learns from it and guides it."""
     try:
         atr = bytes(connection.getATR())
     except SmartcardException as exc:
         raise TransportError(f"no ATR: {exc}") from exc
-    return read_card(PyscardTransport(connection), atr, anchors, settings.free_area_needed_bytes)
+    reading = read_card(
+        PyscardTransport(connection),
+        atr,
+        anchors,
+        settings.free_area_needed_bytes,
+        extended_allowed=reader is None or reader.allowed,
+    )
+    if reader is not None:
+        reader.learn(reading.extended_length)
+    return reading
 
 
 class PcscCardReader:
@@ -88,7 +144,11 @@ class PcscCardReader:
         self._seen_insertions = 0
         self._reported = CardPresence.READER_GONE
         self._stop = threading.Event()
+        # Held while the watcher drops its context and while close() cancels: a cancel never goes to a
+        # context being released (pcsc-lite looks the context up without holding it).
+        self._waiting = threading.Lock()
         self._context: int | None = None
+        self._extended_length: dict[str, ReaderExtendedLength] = {}  # by reader name; under _reading
         self.last_reading: CardReading | None = None
         self._thread = threading.Thread(target=self._watch, name="pcsc-watch", daemon=True)
         self._thread.start()
@@ -134,10 +194,11 @@ class PcscCardReader:
 
     def _read(self) -> CardReading:
         reader = self._reader_now()
+        extended_length = self._extended_length.setdefault(reader, ReaderExtendedLength())
         for attempt in (1, 2):
             connection = self._connect(reader)
             try:
-                reading = read_connection(connection, self.settings, self._anchors)
+                reading = read_connection(connection, self.settings, self._anchors, extended_length)
             except TransportError as exc:
                 self._note_error(str(exc))
                 state = self._settled_state(reader)
@@ -169,11 +230,17 @@ class PcscCardReader:
         return Health("card_reader", state, detail, simulated=False)
 
     def close(self) -> None:
+        """Stop the watcher and wait for it to end (within `_CLOSE_TIMEOUT_S`)."""
         self._stop.set()
-        context = self._context
-        if context is not None:
-            scard.SCardCancel(context)  # wake the watcher out of SCardGetStatusChange
-        self._thread.join(timeout=3)
+        deadline = time.monotonic() + _CLOSE_TIMEOUT_S
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with self._waiting:
+                context = self._context
+                if context is not None:
+                    scard.SCardCancel(context)  # wake the watcher out of SCardGetStatusChange
+            self._thread.join(timeout=_CANCEL_EVERY_S)
+        if self._thread.is_alive():
+            log.warning("card reader watcher did not stop within %.0f s", _CLOSE_TIMEOUT_S)
 
     # --- reading helpers ---
 
@@ -293,9 +360,10 @@ class PcscCardReader:
         self._drop_context()
 
     def _drop_context(self) -> None:
-        context, self._context = self._context, None
-        if context is not None:
-            scard.SCardReleaseContext(context)
+        with self._waiting:
+            context, self._context = self._context, None
+            if context is not None:
+                scard.SCardReleaseContext(context)
 
     def _set(self, presence: CardPresence, reader: str | None, *, pcscd_ok: bool, error: str | None = None) -> None:
         with self._lock:

@@ -11,6 +11,15 @@ The sequence is ordered for few round trips (each costs tens of ms on a contactl
   BINARY each when the card takes extended Le, else 256-byte reads); VERIFY-no-data with SFI P2
   for the auth PIN and signature password; SELECT input support + VERIFY-no-data; SELECT the
   licence application. That is 16 APDUs for a card with extended length.
+
+Extended length can fail in two places: the card answers a status word (67 00, 6D 00, ...), or
+the reader or its driver cannot carry the APDU and the transmit itself fails (pcscd answers
+SCARD_E_NOT_TRANSACTED or the like). Either way the rest of the card is read with short APDUs; a
+failed transmit counts as the reader's only when the same read as a short APDU then works (a card
+that left fails that too). The reading says which it was, so the driver can remember its reader.
+
+Past ~400 lines: one session, one small method per fact, in the order the commands go out; split,
+the sequence the allowlist's file checks rely on would be spread over modules.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Protocol
 
 from cryptography import x509
@@ -65,6 +75,15 @@ class Transport(Protocol):
         ...
 
 
+class ExtendedLength(StrEnum):
+    """How the read's extended-length READ BINARY went."""
+
+    NOT_TRIED = "not tried"  # no certificate read, or the reader is known to refuse them
+    WORKS = "works"
+    REFUSED = "refused"  # a status word: the card, or a reader answering for it (cannot tell which)
+    NOT_CARRIED = "not carried"  # the transmit failed and the same read as a short APDU worked: the reader
+
+
 @dataclass(frozen=True)
 class CardReading:
     """What one read found: the facts, plus what maintenance staff may see (`kiosk card-probe`)."""
@@ -72,6 +91,7 @@ class CardReading:
     facts: CardFacts
     auth_cert_issuer: str | None
     apdus: tuple[str, ...]  # the commands sent, by name, in order; no payloads
+    extended_length: ExtendedLength = ExtendedLength.NOT_TRIED
 
 
 _NAMES = {
@@ -110,12 +130,21 @@ def _name(cmd: Command) -> str:
 
 
 class ReadingSession:
-    def __init__(self, transport: Transport, anchors: tuple[x509.Certificate, ...], free_area_needed: int) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        anchors: tuple[x509.Certificate, ...],
+        free_area_needed: int,
+        *,
+        extended_allowed: bool = True,
+    ) -> None:
         self._transport = transport
         self._anchors = anchors
         self._free_area_needed = free_area_needed
         self._allowlist = Allowlist()
-        self._extended: bool | None = None  # extended Le: not tried yet / works / refused
+        # extended Le: not tried yet / works / refused (or the reader is known to refuse it)
+        self._extended: bool | None = None if extended_allowed else False
+        self._extended_outcome = ExtendedLength.NOT_TRIED
         self._trace: list[str] = []
         self._issuer: str | None = None
 
@@ -145,7 +174,12 @@ class ReadingSession:
 
     def read(self, atr: bytes) -> CardReading:
         facts = self._read(atr)
-        return CardReading(facts=facts, auth_cert_issuer=self._issuer, apdus=tuple(self._trace))
+        return CardReading(
+            facts=facts,
+            auth_cert_issuer=self._issuer,
+            apdus=tuple(self._trace),
+            extended_length=self._extended_outcome,
+        )
 
     def _read(self, atr: bytes) -> CardFacts:
         if atr.startswith(L.STORAGE_CARD_ATR_PREFIX):
@@ -279,14 +313,23 @@ class ReadingSession:
         if offset > 0x7FFF:
             return None
         if self._extended is not False:
-            response = self.send(read_binary(offset, min(want, EXTENDED_MAX), extended=True))
-            if response is not None and response.sw in _UNSUPPORTED_EXTENDED and self._extended is None:
-                self._extended = False  # fall back to short reads for the rest of this card
-            elif response is None or response.sw not in (0x9000, SW_END_OF_FILE):
-                return None
+            try:
+                response = self.send(read_binary(offset, min(want, EXTENDED_MAX), extended=True))
+            except TransportError:
+                if self._extended is True:
+                    raise  # extended reads worked on this card: the card or the reader went away
+                # The reader, or the card gone: the short read below fails too when it was the card.
+                self._extended, self._extended_outcome = False, ExtendedLength.NOT_CARRIED
+                log.info("extended-length read not carried by the reader; short reads from now on")
             else:
-                self._extended = True
-                return response.data
+                if response is not None and response.sw in _UNSUPPORTED_EXTENDED and self._extended is None:
+                    # fall back to short reads for the rest of this card
+                    self._extended, self._extended_outcome = False, ExtendedLength.REFUSED
+                elif response is None or response.sw not in (0x9000, SW_END_OF_FILE):
+                    return None
+                else:
+                    self._extended, self._extended_outcome = True, ExtendedLength.WORKS
+                    return response.data
         response = self.send(read_binary(offset, min(want, SHORT_MAX)))
         if response is None or response.sw not in (0x9000, SW_END_OF_FILE):
             return None
@@ -351,7 +394,15 @@ def _legacy_expiry(data: bytes) -> date | None:
 
 
 def read_card(
-    transport: Transport, atr: bytes, anchors: tuple[x509.Certificate, ...] = (), free_area_needed: int = 0
+    transport: Transport,
+    atr: bytes,
+    anchors: tuple[x509.Certificate, ...] = (),
+    free_area_needed: int = 0,
+    *,
+    extended_allowed: bool = True,
 ) -> CardReading:
-    """Run the whole pre-check read. Raises TransportError (no answer) or ForbiddenCommand (a bug of ours)."""
-    return ReadingSession(transport, anchors, free_area_needed).read(atr)
+    """Run the whole pre-check read. Raises TransportError (no answer) or ForbiddenCommand (a bug of ours).
+
+    `extended_allowed=False`: the reader is known to refuse extended-length APDUs; short reads only."""
+    session = ReadingSession(transport, anchors, free_area_needed, extended_allowed=extended_allowed)
+    return session.read(atr)

@@ -19,6 +19,7 @@ from typing import Any
 from kiosk.errors import NoCard, ReaderUnavailable, UsageError
 
 DEFAULT_CONFIG = "config"
+LINK_TIMEOUT_S = 3.0  # vpcd takes a card's link at once; a few tries cover a pcscd still starting
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,6 +69,14 @@ def _card_sim(args: argparse.Namespace) -> int:
 
     card = VirtualCard(args.port, host=args.host)
     card.place(name)
+    if not card.wait_linked(LINK_TIMEOUT_S):
+        # Else it would wait for ever, looking to the user as if the card were in a reader.
+        why = card.last_link_error or "no answer"
+        card.close()
+        raise ReaderUnavailable(
+            f"nothing listens on {args.host}:{args.port} ({why}): is pcscd running with the vpcd reader"
+            " (Debian package vsmartcard-vpcd) on that port?"
+        )
     print(f"card {name!r} in the field of vpcd {args.host}:{args.port}; Ctrl-C to take it away", flush=True)
     shown = 0
 

@@ -4,7 +4,10 @@ Duplicate numbers in a lobby are the worst failure we can cause, so:
 - a number is allocated and its ticket inserted in one `BEGIN IMMEDIATE` transaction (the write lock
   is taken before reading the last number), and UNIQUE(counter_group, business_date, number) backs it;
 - WAL with synchronous=FULL: a number handed out survives a power cut;
-- a busy timeout, so two processes issuing at once wait for each other instead of failing;
+- a busy timeout, so two processes issuing at once wait for each other instead of failing; opening
+  waits too: SQLite answers "locked" at once, without its busy handler, when a connection switches a
+  fresh file to WAL while another holds the write lock (several processes opening a new file at the
+  same instant), so the setup is retried until the busy timeout is spent;
 - any problem with the file (garbage, corrupted pages, unwritable, locked, a newer schema) is a
   StoreError naming the file. We never start a fresh numbering over a file we could not read.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
@@ -147,7 +151,7 @@ class SqliteDatabase:
             self.conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
         try:
             with self.translated("cannot open the ticket database"):
-                self._prepare()
+                self._prepare_within(busy_timeout_s)
         except BaseException:
             self.conn.close()
             raise
@@ -187,6 +191,29 @@ class SqliteDatabase:
             yield
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: {what}: {exc}") from exc
+
+    def _prepare_within(self, busy_timeout_s: float) -> None:
+        """`_prepare`, again while another connection's lock makes it fail, for `busy_timeout_s` in all.
+
+        Each attempt may itself wait in SQLite's busy handler: it gets only the time that is left, so
+        a file that stays locked is a StoreError after about the busy timeout, never much later."""
+        deadline = time.monotonic() + busy_timeout_s
+        full_ms = max(1, round(busy_timeout_s * 1000))
+        pause_s = 0.005
+        while True:
+            left_ms = max(1, round((deadline - time.monotonic()) * 1000))
+            self.conn.execute(f"PRAGMA busy_timeout = {min(left_ms, full_ms)}")
+            try:
+                self._prepare()
+                break
+            except sqlite3.OperationalError as exc:
+                # The whole setup is safe to repeat: the pragmas are idempotent and a failed
+                # migration rolled back. Only "busy" is worth another try.
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(min(pause_s, max(0.0, deadline - time.monotonic())))
+            pause_s = min(pause_s * 2, 0.05)
+        self.conn.execute(f"PRAGMA busy_timeout = {full_ms}")
 
     def _prepare(self) -> None:
         """Set the connection up and check, create or migrate the schema."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from drivers.card.profiles import PROFILES
 
@@ -54,3 +57,25 @@ def test_card_probe_without_the_reader_fails_with_the_reason() -> None:
     assert result.returncode == 1
     assert "no card reader" in result.stderr or "pcscd not reachable" in result.stderr
     assert result.stdout == ""
+
+
+def test_card_sim_on_a_port_nothing_listens_on_says_so_and_exits_non_zero() -> None:
+    with socket.socket() as bound:  # bound, never listening: every connect is refused
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "kiosk", "card-sim", "--profile", "valid", "--port", str(port)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail("card-sim kept waiting for a vpcd that is not there")
+
+    assert result.returncode == 1
+    assert f"nothing listens on 127.0.0.1:{port}" in result.stderr and "vpcd" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "in the field" not in result.stdout

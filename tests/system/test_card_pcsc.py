@@ -11,12 +11,18 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from smartcard import scard
+from smartcard.CardConnectionDecorator import CardConnectionDecorator
+from smartcard.Exceptions import CardConnectionException
+from smartcard.pcsc.PCSCReader import PCSCReader
 
 from drivers.card.emulator.pcscd import PrivatePcscd, VpcdEndpoint
 from drivers.card.emulator.vpcd import VirtualCard
@@ -27,6 +33,7 @@ from drivers.interfaces import CardPresence, HealthState
 from kiosk.domain.model import CardKind
 from kiosk.errors import CardRemoved, ReaderUnavailable
 from tests.drivers.card.card_facts_allowlist import outside_allowlist
+from tests.drivers.card.fake_pyscard import is_extended
 
 pytestmark = pytest.mark.slow
 
@@ -177,3 +184,97 @@ def test_card_sim_and_card_probe_commands_work_with_any_pcsc_client(rig: Rig) ->
     assert report["card_expiry"] and report["auth_cert_not_after"] and report["free_area"] == "enough"
     assert len(report["apdus"]) == 16
     assert "jpki/000A: 00 B0 00 00" in printed  # card-sim prints what it received
+
+
+def _watcher_alive(reader: PcscCardReader) -> bool:
+    return any(thread.ident == reader.watcher_ident for thread in threading.enumerate())
+
+
+def test_close_ends_the_watcher_even_when_it_starts_waiting_just_after_the_cancel(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pcsc-lite's SCardCancel only wakes a wait already in progress. The worst interleaving: the
+    # watcher has passed its stop check, close() cancels, then the watcher enters its 60 s wait.
+    # pyscard's calls are wrapped (the third-party boundary) only to hold the watcher at that point.
+    real_wait, real_cancel = scard.SCardGetStatusChange, scard.SCardCancel
+    about_to_wait, cancelled = threading.Event(), threading.Event()
+    rig_watcher = rig.reader.watcher_ident
+
+    def wait_after_the_cancel(context: int, timeout: int, states: list[Any]) -> Any:
+        # A wait that blocks: the reader's state is known (the first call, all unaware, returns at once).
+        blocking = any(state != scard.SCARD_STATE_UNAWARE for _name, state, *_ in states)
+        if blocking and threading.get_ident() != rig_watcher and threading.current_thread().name == "pcsc-watch":
+            about_to_wait.set()
+            cancelled.wait(5)
+        return real_wait(context, timeout, states)
+
+    def noted_cancel(context: int) -> Any:
+        result = real_cancel(context)
+        cancelled.set()
+        return result
+
+    monkeypatch.setattr(scard, "SCardGetStatusChange", wait_after_the_cancel)
+    monkeypatch.setattr(scard, "SCardCancel", noted_cancel)
+    settings = ReaderConfig(name_match=rig.endpoint.reader_name, poll_interval_ms=100)
+    for attempt in range(10):
+        about_to_wait.clear()
+        cancelled.clear()
+        reader = PcscCardReader(settings)
+        assert about_to_wait.wait(5), "the watcher never went to wait"
+        started = time.monotonic()
+        reader.close()
+        took = time.monotonic() - started
+        assert not _watcher_alive(reader), f"attempt {attempt}: the watcher still waits after close()"
+        assert took < 1.0, f"attempt {attempt}: close() took {took:.2f} s"
+
+
+def test_close_right_after_start_or_at_any_moment_of_the_first_waits_is_bounded(rig: Rig) -> None:
+    settings = ReaderConfig(name_match=rig.endpoint.reader_name, poll_interval_ms=100)
+    slowest = 0.0
+    for attempt in range(40):
+        reader = PcscCardReader(settings)
+        time.sleep((attempt % 10) * 0.002)  # from "at once" to well into the first wait
+        started = time.monotonic()
+        reader.close()
+        slowest = max(slowest, time.monotonic() - started)
+        assert not _watcher_alive(reader), f"attempt {attempt}: the watcher still waits after close()"
+    assert slowest < 1.0
+
+
+class _ShortApduDriver(CardConnectionDecorator):  # type: ignore[misc]
+    """The reader's driver below pcscd cannot carry extended APDUs: their transmit fails as pyscard
+    reports a pcscd error; everything else goes to the emulated card through the real stack."""
+
+    def __init__(self, connection: Any, refused: list[bytes]) -> None:
+        super().__init__(connection)
+        self.refused = refused
+
+    def transmit(self, command: list[int], protocol: Any = None) -> Any:
+        if is_extended(bytes(command)):
+            self.refused.append(bytes(command))
+            raise CardConnectionException(
+                "Failed to transmit with protocol T1. Transaction failed.", hresult=scard.SCARD_E_NOT_TRANSACTED
+            )
+        return self.component.transmit(command, protocol)
+
+
+def test_a_reader_that_cannot_carry_extended_apdus_costs_only_its_first_card_one_try(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused: list[bytes] = []
+    real_create = PCSCReader.createConnection
+    monkeypatch.setattr(PCSCReader, "createConnection", lambda self: _ShortApduDriver(real_create(self), refused))
+    reader = PcscCardReader(ReaderConfig(name_match=rig.endpoint.reader_name, poll_interval_ms=100))
+    refused_after = []
+    try:
+        for name in ("valid", "sign-locked", "valid"):
+            rig.place(name)
+            assert reader.read_facts() == PROFILES[name].facts(date.today()), name
+            refused_after.append(len(refused))
+            rig.remove()
+    finally:
+        reader.close()
+
+    assert refused_after == [1, 1, 1]  # the first card paid one try; the reader is remembered
+    assert not any(is_extended(received.apdu) for received in rig.card.received)
+    assert outside_allowlist(rig.card.received) == []

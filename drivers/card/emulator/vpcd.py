@@ -57,6 +57,8 @@ class VirtualCard:
         self._closed = False
         self.received: list[ReceivedApdu] = []
         self.connections = 0
+        self.last_link_error: str | None = None  # why the latest try to reach vpcd failed
+        self._linked = threading.Event()  # set once vpcd took a link
         self._thread = threading.Thread(target=self._run, name=f"vpcd-card-{port}", daemon=True)
         self._thread.start()
 
@@ -79,6 +81,10 @@ class VirtualCard:
         with self._lock:
             self._drop_locked()
             self._card = None
+
+    def wait_linked(self, timeout_s: float) -> bool:
+        """True once vpcd has taken a link from this card (place() a card first)."""
+        return self._linked.wait(timeout_s)
 
     def pull_during_next_read(self) -> None:
         """The card leaves the field while the next command is in flight: no answer, socket closed."""
@@ -119,6 +125,7 @@ class VirtualCard:
                     continue
                 self._sock = sock
                 self.connections += 1
+            self._linked.set()
             try:
                 self._serve(sock, card, generation)
             except OSError as exc:
@@ -131,7 +138,8 @@ class VirtualCard:
     def _connect(self) -> socket.socket | None:
         try:
             sock = socket.create_connection(self._address, timeout=0.5)
-        except OSError:
+        except OSError as exc:
+            self.last_link_error = exc.strerror or str(exc)
             return None
         sock.settimeout(None)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -11,17 +11,18 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
+from smartcard import scard
 
 from drivers.card.certs import load_trust_anchors
-from drivers.card.emulator.card import EmulatedCard
+from drivers.card.emulator.card import ChipFault, EmulatedCard
 from drivers.card.emulator.testca import stand_in_ca
-from drivers.card.pcsc import read_connection
-from drivers.card.precheck import TransportError
+from drivers.card.pcsc import ReaderExtendedLength, read_connection
+from drivers.card.precheck import ExtendedLength, TransportError
 from drivers.card.profiles import PROFILES, profile
 from drivers.card.settings import ReaderConfig
 from kiosk.domain.model import CardKind
 from tests.drivers.card.card_facts_allowlist import outside_allowlist
-from tests.drivers.card.fake_pyscard import EmulatedConnection
+from tests.drivers.card.fake_pyscard import EmulatedConnection, ShortApduReader, is_extended
 
 TODAY = date(2026, 11, 26)
 SETTINGS = ReaderConfig()
@@ -57,6 +58,77 @@ def test_an_extended_length_card_is_read_in_16_commands_and_a_short_one_in_more(
     assert sum(a.startswith("READ BINARY") and a.endswith("ext") for a in extended.apdus) == 2
     assert len(short.apdus) > 16
     assert short.facts == extended.facts
+
+
+READER_REFUSALS = {
+    "not transacted": {"fails_with": scard.SCARD_E_NOT_TRANSACTED},
+    "insufficient buffer": {"fails_with": scard.SCARD_E_INSUFFICIENT_BUFFER},
+    "comm error": {"fails_with": scard.SCARD_F_COMM_ERROR},
+    "answers 6700": {"fails_with": None, "answer": bytes.fromhex("6700")},
+}
+
+
+@pytest.mark.parametrize("refusal", READER_REFUSALS)
+def test_a_reader_that_refuses_extended_apdus_falls_back_to_short_reads(refusal: str) -> None:
+    conn = ShortApduReader(EmulatedCard(profile("extended-length"), TODAY), **READER_REFUSALS[refusal])
+
+    reading = read_connection(conn, SETTINGS)
+
+    assert reading.facts == PROFILES["extended-length"].facts(TODAY)
+    assert conn.refused == 1  # one try, then short reads for the rest of the card
+    assert not any(is_extended(r.apdu) for r in conn.received)  # the card never saw one
+    assert outside_allowlist(conn.received) == []
+
+
+@pytest.mark.parametrize("refusal", ["not transacted", "insufficient buffer"])
+def test_a_reader_whose_transmit_of_extended_apdus_fails_is_remembered_after_the_first_card(refusal: str) -> None:
+    reader = ReaderExtendedLength()
+    refused, outcomes = [], []
+    for name in ("valid", "sign-locked", "extended-length"):
+        conn = ShortApduReader(EmulatedCard(profile(name), TODAY), **READER_REFUSALS[refusal])
+        reading = read_connection(conn, SETTINGS, reader=reader)
+        assert reading.facts == PROFILES[name].facts(TODAY)
+        refused.append(conn.refused)
+        outcomes.append(reading.extended_length)
+
+    assert refused == [1, 0, 0]
+    assert outcomes == [ExtendedLength.NOT_CARRIED, ExtendedLength.NOT_TRIED, ExtendedLength.NOT_TRIED]
+
+
+def test_a_reader_answering_6700_to_extended_apdus_is_remembered_after_two_cards_in_a_row() -> None:
+    reader = ReaderExtendedLength()
+    refused = []
+    for name in ("valid", "sign-locked", "extended-length", "valid"):
+        conn = ShortApduReader(EmulatedCard(profile(name), TODAY), **READER_REFUSALS["answers 6700"])
+        assert read_connection(conn, SETTINGS, reader=reader).facts == PROFILES[name].facts(TODAY)
+        refused.append(conn.refused)
+
+    assert refused == [1, 1, 0, 0]
+
+
+def test_one_short_apdu_card_does_not_make_the_reader_short_only() -> None:
+    reader = ReaderExtendedLength()
+    short = read_connection(connection("short-apdu-only"), SETTINGS, reader=reader)
+    extended = read_connection(connection("extended-length"), SETTINGS, reader=reader)
+    again = read_connection(connection("short-apdu-only"), SETTINGS, reader=reader)
+
+    assert short.extended_length is ExtendedLength.REFUSED
+    assert extended.extended_length is ExtendedLength.WORKS
+    assert len(extended.apdus) == 16
+    assert again.extended_length is ExtendedLength.REFUSED and reader.allowed
+
+
+def test_a_card_gone_at_the_extended_read_is_no_verdict_and_teaches_the_reader_nothing() -> None:
+    class GoneAtTheExtendedRead(EmulatedConnection):
+        def doTransmit(self, command: list[int], protocol: object = None) -> tuple[list[int], int, int]:
+            if is_extended(bytes(command)):
+                self.card.traits = replace(self.card.traits, fault=ChipFault.MUTE)  # left the field
+            return super().doTransmit(command, protocol)
+
+    reader = ReaderExtendedLength()
+    with pytest.raises(TransportError):
+        read_connection(GoneAtTheExtendedRead(EmulatedCard(profile("valid"), TODAY)), SETTINGS, reader=reader)
+    assert reader.allowed
 
 
 def test_card_expiry_falls_back_to_the_common_record_when_get_data_is_refused() -> None:

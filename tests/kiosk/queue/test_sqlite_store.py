@@ -460,6 +460,48 @@ def test_open_on_a_locked_new_database_raises_naming_the_file(db: Path) -> None:
         other.close()
 
 
+def test_open_on_a_new_database_under_a_write_lock_fails_only_after_the_busy_timeout(db: Path) -> None:
+    # A fresh file is still in rollback-journal mode: switching it to WAL while another connection
+    # holds its write lock made SQLite answer "locked" at once, without the busy timeout.
+    db.parent.mkdir(parents=True)
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=f"{db}.*locked"):
+            SqliteTicketStore(db, busy_timeout_s=0.3)
+        assert 0.25 <= time.monotonic() - started < 3.0
+    finally:
+        other.close()
+
+
+def test_opening_a_new_database_waits_for_a_short_write_lock(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(5)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(5)
+        threading.Timer(0.3, release.set).start()
+        store = SqliteTicketStore(db, busy_timeout_s=5.0)
+    finally:
+        release.set()
+        holder.join()
+    try:
+        assert store.issue(request()).number == 1
+    finally:
+        store.close()
+
+
 def test_a_short_lock_is_waited_for_not_failed(db: Path) -> None:
     store = SqliteTicketStore(db, busy_timeout_s=5.0)
     locked = threading.Event()
@@ -495,6 +537,47 @@ def _issue_in_another_process(path: str, kiosk_id: str, count: int, start: Barri
             store.issue(request(kiosk_id=kiosk_id, last_number=9999))
     finally:
         store.close()
+
+
+def _open_fresh_files_in_another_process(directory: str, rounds: int, start: Barrier, failures: Any) -> None:
+    for round_ in range(rounds):
+        path = Path(directory) / f"round-{round_}" / "tickets.db"
+        start.wait(timeout=60)  # every process opens the same fresh file at the same instant
+        try:
+            SqliteTicketStore(path, busy_timeout_s=10.0).close()
+        except StoreError as exc:
+            failures.put(f"round {round_}: {exc}")
+
+
+@pytest.mark.slow
+def test_processes_opening_a_fresh_database_at_the_same_instant_all_succeed(tmp_path: Path) -> None:
+    # Before: about one round in three had an opener fail at once with "database is locked"
+    # (setting WAL mode skips the busy timeout); 60 rounds of 6 make that near certain.
+    workers, rounds = 6, 60
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(workers)
+    failures = spawn.SimpleQueue()
+    processes = [
+        spawn.Process(target=_open_fresh_files_in_another_process, args=(str(tmp_path), rounds, start, failures))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+
+    failed = []
+    while not failures.empty():
+        failed.append(failures.get())
+    assert failed == []
+    assert [p.exitcode for p in processes] == [0] * workers
+    for round_ in range(rounds):
+        path = tmp_path / f"round-{round_}" / "tickets.db"
+        assert raw_rows(path, "PRAGMA journal_mode") == [("wal",)]
+        assert raw_rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
 @pytest.mark.slow
