@@ -42,7 +42,7 @@ from PIL import Image
 from drivers.interfaces import PaperState, PrinterStatus
 from drivers.printer.bands import Band
 from drivers.printer.escpos_codec import INIT, Cut, Decoder, StatusQuery, UnknownCommand
-from drivers.printer.status import DLE, EOT, FIXED_BITS, Query, reply_bytes
+from drivers.printer.status import FIXED_BITS, Query, realtime_queries, reply_bytes
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,7 @@ _POLL_S = 0.1  # how often idle threads look at the stop flag
 _RECEIVE_BUFFER = 4096  # bytes; the kernel doubles it. A printer's interface board holds a few kB.
 CHATTER = bytes((FIXED_BITS,))  # what a flooding or deaf printer sends: it looks like "all is well"
 _CHATTER_EVERY_S = 0.05  # a deaf printer's pace
-_FLOOD_CHUNK = CHATTER * 4096
-_DLE_EOT = bytes((DLE, EOT))
+_FLOOD_CHUNK = CHATTER * 65536
 
 Draw = Callable[[Sequence[Band], int], Image.Image]  # bands and the paper width in dots -> the paper
 
@@ -87,6 +86,7 @@ class PrinterEmulator:
         self._flood = False
         self._deaf = False
         self._lookalikes = False
+        self._stall_next = False
 
     # --- state and faults -------------------------------------------------------------------
 
@@ -138,6 +138,11 @@ class PrinterEmulator:
         status-looking byte every 50 ms, like a printer whose firmware hung half-way."""
         with self._lock:
             self._deaf = deaf
+
+    def stall_next_job(self) -> None:
+        """Go deaf (`set_deaf`) at the first bytes of the next job: it is never read, let alone printed."""
+        with self._lock:
+            self._stall_next = True
 
     def set_answers_lookalikes(self, answers: bool) -> None:
         """Answer every `DLE EOT n` in the byte stream the moment it arrives, also inside raster
@@ -289,6 +294,10 @@ class PrinterEmulator:
                     if drop is not None:
                         self._drop_after = None
                     lookalikes = self._lookalikes
+                    if self._stall_next and data.startswith(INIT):
+                        self._stall_next, self._deaf = False, True
+                        log.warning("printer emulator: stalled at the start of a job: it is not read")
+                        continue
                 if drop is not None:
                     decoder.feed(data[:drop])
                     log.warning("printer emulator: connection dropped after %d bytes of a job", drop)
@@ -374,16 +383,3 @@ class PrinterEmulator:
         with self._lock:
             self.printed.append(path)
         log.info("printer emulator: ticket printed to %s", path)
-
-
-def realtime_queries(before: bytes, data: bytes) -> list[int]:
-    """The n of every `DLE EOT n` (1..4) that `data` completes, `before` being the (up to two)
-    bytes that came just before it: what a printer answers on reception, even inside raster data."""
-    stream = before[-2:] + data
-    found = []
-    at = stream.find(_DLE_EOT)
-    while 0 <= at < len(stream) - 2:
-        if 1 <= stream[at + 2] <= 4:
-            found.append(stream[at + 2])
-        at = stream.find(_DLE_EOT, at + 1)
-    return found
