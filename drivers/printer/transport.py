@@ -5,9 +5,10 @@ nothing of sockets, ttys or USB endpoints; tests hand it a `MemoryTransport`, as
 mock transport. Each real transport is a thin layer over the library that owns the link:
 - TCP (raw port 9100): `socket`, connected with the connect timeout, then every write and read
   bounded by the write and read timeouts; TCP_NODELAY, so a status query goes at once.
-- serial: pyserial (device-facts.md: pyserial 3.5), 8N1, with a write timeout; flow control DSR/DTR
-  (the factory setting of Epson-class printers), RTS/CTS or none, never XON/XOFF (raster data
-  holds those bytes). Its `close()` would wait, without a timeout, for the output to drain: a
+- serial: pyserial (device-facts.md: pyserial 3.5), 8N1, with a write timeout; flow control RTS/CTS
+  by default (the kernel's CRTSCTS: the printer's BUSY line holds our output), DSR/DTR (pyserial on
+  Linux only raises DTR with it: output is not paced) or none, never XON/XOFF (raster data holds
+  those bytes). Its `close()` would wait, without a timeout, for the output to drain: a
   printer holding the line (paper out under flow control) would freeze the kiosk, so the output
   is discarded first.
 - USB: pyusb, opened as python-escpos opened it (the kernel's usblp let go, configured, reset),

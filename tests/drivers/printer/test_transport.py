@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import termios
 import time
 import tty
 from dataclasses import replace
@@ -233,6 +234,25 @@ def test_serial_talks_both_ways_over_a_tty_and_knows_the_line_speed(site_config)
             assert transport.transit_s(960) == pytest.approx(1.0)  # 10 bits a byte at 9600 baud
         finally:
             transport.close()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_serial_paces_output_with_rts_cts_unless_told_otherwise(site_config):
+    """DSR/DTR does not pace output under pyserial on Linux (only RTS/CTS is the kernel's CRTSCTS)."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    try:
+        for query, paced in (("", True), ("?flow=dsrdtr", False), ("?flow=none", False)):
+            config = replace(
+                site_config.printer, connection=PrinterConnection.parse(f"serial://{os.ttyname(slave)}{query}")
+            )
+            transport = SerialTransport(config)
+            try:
+                assert bool(termios.tcgetattr(slave)[2] & termios.CRTSCTS) is paced, query
+            finally:
+                transport.close()
     finally:
         os.close(master)
         os.close(slave)
