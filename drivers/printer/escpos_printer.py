@@ -20,6 +20,7 @@ text encoding (see escpos_codec.py), and its connection classes (see transport.p
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -42,7 +43,8 @@ UNKNOWN = PrinterStatus(online=None, paper=PaperState.UNKNOWN, cover_open=None, 
 _STATUS_QUERY = b"".join(query(q) for q in QUERIES)
 DRAIN_BYTES = 4096  # more unasked bytes than this at once: a printer that keeps sending
 NEW_LINK_LISTEN_S = 0.1  # a new link listens this long before its first query
-_SENT_POLL_S = 0.005
+_SENT_POLL_S = (0.0005, 0.01)  # first and longest pause while the printer takes a write
+_MAX_OWED = 64  # replies still expected are not counted past this
 FLOODING = "printer keeps sending data nobody asked for"
 UNASKED = "printer sends status bytes nobody asked for"
 
@@ -77,10 +79,12 @@ class _Link:
         """Write `data` and see the printer take all of it within `timeout_s`, or raise OSError."""
         deadline = time.monotonic() + timeout_s
         self.transport.write(data)
+        pause = _SENT_POLL_S[0]
         while (left := self.transport.unsent()) > 0:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"{left} of {len(data)} bytes not taken within {timeout_s:g} s")
-            time.sleep(_SENT_POLL_S)
+            time.sleep(pause)
+            pause = min(pause * 2, _SENT_POLL_S[1])
 
     def ask(self, query: bytes, count: int, in_transit: int = 0) -> bytes:
         """The `count` reply bytes to `query` (fewer: the printer did not answer all in time).
@@ -109,13 +113,14 @@ class _Link:
             got += stream.feed(chunk)
             # Replies to one write come together: once some are in, the rest follow quickly.
             deadline = min(deadline, time.monotonic() + self.config.read_timeout_s)
-        got += stream.feed(self.transport.read(64, 0))  # any more already here were not asked for
+        with contextlib.suppress(ConnectionError):  # closed after answering: the answer stands
+            got += stream.feed(self.transport.read(64, 0))  # any more already here were not asked for
         if len(got) > expected:
             raise _Untrusted(f"{UNASKED}: {len(got)} status bytes for {expected} asked")
-        if len(got) >= count:
-            self.owed = expected - len(got)
+        if len(got) >= count:  # ours are the last; what was owed and did not come never will
+            self.owed = 0
             return bytes(got[-count:])
-        self.owed = expected - len(got)
+        self.owed = min(expected - len(got), _MAX_OWED)  # late replies may still come
         return bytes(got) if expected == count else b""  # with replies owed, which are ours is unknown
 
     def _drain(self) -> int:

@@ -87,10 +87,13 @@ class TcpTransport:
         self._sock.sendall(data)
 
     def read(self, size: int, timeout_s: float) -> bytes:
-        self._sock.settimeout(max(timeout_s, 1e-3))
+        if timeout_s > 0:
+            self._sock.settimeout(timeout_s)
+        else:
+            self._sock.setblocking(False)  # what is there, no wait
         try:
             chunk = self._sock.recv(size)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
             return b""
         finally:
             self._sock.settimeout(self._write_timeout)
@@ -264,7 +267,8 @@ class MemoryTransport:
     write) and answers each write with `answer(data)`, readable at once. `break_after(n)`: the
     link breaks `n` bytes further on (the write that reaches it sends that much and raises);
     `stall(chatter, after_writes)`: after `after_writes` more writes the printer takes nothing
-    written (it stays unsent) and each write is followed by `chatter` arriving unasked; `closed` tells whether the driver let go of it."""
+    written (it stays unsent) and each write is followed by `chatter` arriving unasked; `closed`
+    tells whether the driver let go of it."""
 
     def __init__(self, answer: Callable[[bytes], bytes] = lambda data: b"") -> None:
         self.answer = answer

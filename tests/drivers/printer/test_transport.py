@@ -256,3 +256,12 @@ def test_serial_paces_output_with_rts_cts_unless_told_otherwise(site_config):
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_a_printer_that_ignores_lookalikes_costs_one_wait_not_one_every_check(site_config, memory, printer):
+    memory.status = NEAR_END  # answers only real queries
+    printer.print_ticket(lookalike_job(site_config))  # waits for look-alike replies that never come
+    assert memory.cut == 1 and printer.last_status == NEAR_END
+    start = time.monotonic()
+    assert printer.status() == NEAR_END
+    assert time.monotonic() - start < 0.5  # nothing is owed any more
