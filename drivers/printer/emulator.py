@@ -50,7 +50,7 @@ _NUMBERED = re.compile(r"^(\d{4,})\.png$")
 _POLL_S = 0.1  # how often idle threads look at the stop flag
 _RECEIVE_BUFFER = 4096  # bytes; the kernel doubles it. A printer's interface board holds a few kB.
 CHATTER = bytes((FIXED_BITS,))  # what a flooding or deaf printer sends: it looks like "all is well"
-_CHATTER_EVERY_S = 0.05  # a deaf printer's pace
+_CHATTER_EVERY_S = 0.02  # a deaf printer's pace
 _FLOOD_CHUNK = CHATTER * 65536
 
 Draw = Callable[[Sequence[Band], int], Image.Image]  # bands and the paper width in dots -> the paper
@@ -135,7 +135,7 @@ class PrinterEmulator:
 
     def set_deaf(self, deaf: bool) -> None:
         """Stop reading what arrives (jobs and queries stay in the link, unread) while sending a
-        status-looking byte every 50 ms, like a printer whose firmware hung half-way."""
+        status-looking byte every 20 ms, like a printer whose firmware hung half-way."""
         with self._lock:
             self._deaf = deaf
 

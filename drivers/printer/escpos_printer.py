@@ -8,14 +8,23 @@ prints. Every write and read has a timeout (a stalled USB printer would otherwis
 
 A ticket (`TicketJob`, drivers/printer/bands.py: bands the kiosk drew, kiosk/ticket/render.py):
 status before (refuse to print unless the printer is fine), the whole job in one write
-(drivers/printer/escpos_codec.py), status after (a ticket the printer cannot vouch for is a
-failed ticket: the visitor keeps the number on screen and staff reprint). A job is never sent
-twice: after a lost connection the next call reconnects and sends only what it is given.
+(drivers/printer/escpos_codec.py) that the printer must take within the write timeout, status
+after (a ticket the printer cannot vouch for is a failed ticket: the visitor keeps the number on
+screen and staff reprint). A job is never sent twice: after a lost connection the next call
+reconnects and sends only what it is given; a job not taken in time is thrown away with the link.
 The after-status on a real printer reflects the job as received, not necessarily as printed; a
 roll that ends during the cut shows at the next check, before the next number is taken.
 
+A printer answers real-time queries on reception, also `DLE EOT n` look-alikes inside raster
+data (Citizen and Epson DLE EOT notes), may send automatic status back at any time, and a broken
+one may send anything: `_Link` says which bytes can be the reply to a query (see there).
+
 Rejected: python-escpos' `is_online()`/`paper_status()` (see status.py), its `image()` and its
-text encoding (see escpos_codec.py), and its connection classes (see transport.py).
+text encoding (see escpos_codec.py), and its connection classes (see transport.py). `GS ( D`
+(enable/disable real-time commands) against look-alikes: as we read the Epson reference it covers
+the DLE DC4 functions (pulse, power-off), not DLE EOT (not checked on hardware), and not every
+printer has it; counting look-alikes in the job
+and skipping their replies works on every printer, with no setting.
 """
 
 from __future__ import annotations

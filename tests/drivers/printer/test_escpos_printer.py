@@ -210,7 +210,7 @@ def test_a_printer_flooding_the_link_is_down_with_a_reason_not_a_hang(site_confi
 
 
 def test_a_printer_talking_unasked_on_a_new_connection_is_not_believed(emulator, tcp_printer):
-    emulator.set_deaf(True)  # reads nothing, sends "all is well" every 50 ms
+    emulator.set_deaf(True)  # reads nothing, sends "all is well" every 20 ms
     status = within(10, tcp_printer.status)
     assert not status.can_print and status.online is None
     assert "nobody asked for" in tcp_printer.health().detail
