@@ -23,8 +23,8 @@ Rejected: python-escpos' `is_online()`/`paper_status()` (see status.py), its `im
 text encoding (see escpos_codec.py), and its connection classes (see transport.py). `GS ( D`
 (enable/disable real-time commands) against look-alikes: as we read the Epson reference it covers
 the DLE DC4 functions (pulse, power-off), not DLE EOT (not checked on hardware), and not every
-printer has it; counting look-alikes in the job
-and skipping their replies works on every printer, with no setting.
+printer has it; counting look-alikes in the job and skipping their replies works on every
+printer, with no setting.
 """
 
 from __future__ import annotations
@@ -144,8 +144,10 @@ class _Link:
         while True:
             chunk = self.transport.read(1024, max(listen_until - time.monotonic(), 0.0))
             if not chunk:
-                if time.monotonic() >= listen_until:
+                left = listen_until - time.monotonic()
+                if left <= 0:
                     return replies
+                time.sleep(min(left, _SENT_POLL_S[1]))  # a link whose reads do not wait (in memory)
                 continue
             received += len(chunk)
             replies += len(stream.feed(chunk))
