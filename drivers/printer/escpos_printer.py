@@ -102,7 +102,7 @@ class _Link:
         if stale > self.owed:
             raise _Untrusted(f"{UNASKED}: {stale} status bytes arrived before the query")
         self.owed -= stale
-        self.send(query, self.config.read_timeout_s)
+        self.transport.write(query)  # taken or not shows below: replies prove it, silence asks
         expected = self.owed + count
         stream = ReplyStream()
         got = bytearray()
@@ -129,6 +129,8 @@ class _Link:
         if len(got) >= count:  # ours are the last; what was owed and did not come never will
             self.owed = 0
             return bytes(got[-count:])
+        if self.transport.unsent():
+            raise TimeoutError("the printer did not take the status query")
         self.owed = min(expected - len(got), _MAX_OWED)  # late replies may still come
         return bytes(got) if expected == count else b""  # with replies owed, which are ours is unknown
 
