@@ -16,6 +16,12 @@ Faults (plain methods, never random): paper near end / end, paper running out af
 queries (jobs are lost too, as with a stalled printer), and the connection dropped in the middle
 of the next job. A job that arrives while the printer cannot print is discarded, as paper that
 never came out. `simulated` health is the driver's business; this is the device.
+Misbehaviour found by probing (issue 10): a printer that floods the link with status-looking
+bytes (`set_flood`), one that never reads what it is sent yet keeps sending status-looking bytes
+(`set_deaf`), and, as a mode rather than a fault, a printer that answers `DLE EOT n` look-alikes
+inside raster data the moment they arrive, as real printers do (`set_answers_lookalikes`).
+Its TCP receive buffer is small (8 kB, as on a printer's interface board), so bytes it does not
+read stay with the sender instead of vanishing into a large kernel buffer.
 """
 
 from __future__ import annotations
@@ -36,12 +42,16 @@ from PIL import Image
 from drivers.interfaces import PaperState, PrinterStatus
 from drivers.printer.bands import Band
 from drivers.printer.escpos_codec import INIT, Cut, Decoder, StatusQuery, UnknownCommand
-from drivers.printer.status import Query, reply_bytes
+from drivers.printer.status import FIXED_BITS, Query, realtime_queries, reply_bytes
 
 log = logging.getLogger(__name__)
 
 _NUMBERED = re.compile(r"^(\d{4,})\.png$")
 _POLL_S = 0.1  # how often idle threads look at the stop flag
+_RECEIVE_BUFFER = 4096  # bytes; the kernel doubles it. A printer's interface board holds a few kB.
+CHATTER = bytes((FIXED_BITS,))  # what a flooding or deaf printer sends: it looks like "all is well"
+_CHATTER_EVERY_S = 0.02  # a deaf printer's pace
+_FLOOD_CHUNK = CHATTER * 65536
 
 Draw = Callable[[Sequence[Band], int], Image.Image]  # bands and the paper width in dots -> the paper
 
@@ -73,6 +83,10 @@ class PrinterEmulator:
         self._no_reply = False
         self._tickets_left: int | None = None
         self._drop_after: int | None = None
+        self._flood = False
+        self._deaf = False
+        self._lookalikes = False
+        self._stall_next = False
 
     # --- state and faults -------------------------------------------------------------------
 
@@ -113,6 +127,42 @@ class PrinterEmulator:
     def no_reply(self) -> bool:
         return self._no_reply
 
+    def set_flood(self, flood: bool) -> None:
+        """Send status-looking bytes (0x12: "online, no error, paper ok") as fast as the link takes
+        them, unasked, on every connection; jobs are still read and printed."""
+        with self._lock:
+            self._flood = flood
+
+    def set_deaf(self, deaf: bool) -> None:
+        """Stop reading what arrives (jobs and queries stay in the link, unread) while sending a
+        status-looking byte every 20 ms, like a printer whose firmware hung half-way."""
+        with self._lock:
+            self._deaf = deaf
+
+    def stall_next_job(self) -> None:
+        """Go deaf (`set_deaf`) at the first bytes of the next job: it is never read, let alone printed."""
+        with self._lock:
+            self._stall_next = True
+
+    def set_answers_lookalikes(self, answers: bool) -> None:
+        """Answer every `DLE EOT n` in the byte stream the moment it arrives, also inside raster
+        data, as a real printer does (its real-time commands are seen on reception, before any
+        command is parsed). Off: only queries the decoder reads as commands are answered."""
+        with self._lock:
+            self._lookalikes = answers
+
+    @property
+    def flood(self) -> bool:
+        return self._flood
+
+    @property
+    def deaf(self) -> bool:
+        return self._deaf
+
+    @property
+    def answers_lookalikes(self) -> bool:
+        return self._lookalikes
+
     def drop_next_job(self, after_bytes: int) -> None:
         """Close the connection after `after_bytes` bytes of the next job: the job is lost."""
         with self._lock:
@@ -122,7 +172,15 @@ class PrinterEmulator:
 
     def serve_tcp(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Listen on (host, port) (0: a free port) and serve every connection; returns the port."""
-        server = socket.create_server((host, port))
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)  # inherited by each connection
+        try:
+            server.bind((host, port))
+            server.listen()
+        except OSError:
+            server.close()
+            raise
         server.settimeout(_POLL_S)
         self._closers.append(server.close)
         self._spawn(self._accept, server)
@@ -137,18 +195,23 @@ class PrinterEmulator:
         path = os.ttyname(slave)
         self._closers += [lambda: os.close(master), lambda: os.close(slave)]
 
-        def read(size: int) -> bytes:
-            while not self._stop.is_set():
-                ready, _, _ = select.select([master], [], [], _POLL_S)
-                if ready:
-                    try:
-                        return os.read(master, size)
-                    except OSError:  # no process has the serial side open right now
-                        self._stop.wait(_POLL_S)
-            return b""
+        def read(size: int) -> bytes | None:
+            ready, _, _ = select.select([master], [], [], _POLL_S)
+            if not ready:
+                return None
+            try:
+                return os.read(master, size)
+            except OSError:  # no process has the serial side open right now
+                self._stop.wait(_POLL_S)
+                return None
 
         def write(data: bytes) -> None:
-            os.write(master, data)
+            view = memoryview(data)
+            while view:  # never blocks for long: a side that does not read makes this give up
+                _, ready, _ = select.select([], [master], [], _POLL_S)
+                if not ready:
+                    raise TimeoutError("nobody reads the serial side")
+                view = view[os.write(master, view) :]
 
         self._spawn(self._session, read, write, lambda: None, True)
         log.info("printer emulator on serial device %s, tickets to %s", path, self.out_dir)
@@ -184,66 +247,111 @@ class PrinterEmulator:
             conn.settimeout(_POLL_S)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-            def read(size: int, conn: socket.socket = conn) -> bytes:
-                while not self._stop.is_set():
-                    try:
-                        return conn.recv(size)
-                    except TimeoutError:
-                        continue
-                    except OSError:
-                        return b""
-                return b""
+            def read(size: int, conn: socket.socket = conn) -> bytes | None:
+                try:
+                    return conn.recv(size)
+                except TimeoutError:
+                    return None
+                except OSError:
+                    return b""
 
             self._closers.append(conn.close)
             self._spawn(self._session, read, conn.sendall, conn.close, False)
 
     def _session(
-        self, read: Callable[[int], bytes], write: Callable[[bytes], None], close: Callable[[], None], serial: bool
+        self,
+        read: Callable[[int], bytes | None],
+        write: Callable[[bytes], None],
+        close: Callable[[], None],
+        serial: bool,
     ) -> None:
-        """One connection: decode what arrives, answer queries, print what is cut."""
+        """One connection: decode what arrives, answer queries, print what is cut. `read` returns
+        None when nothing came within a poll, b"" when the other side hung up."""
         decoder = Decoder()
-        while not self._stop.is_set():
-            data = read(65536)
-            if not data:
-                if serial:
-                    continue  # the serial side was closed; the device stays
-                break
-            with self._lock:
-                drop = self._drop_after if data.startswith(INIT) else None
+        ended = threading.Event()
+        writing = threading.Lock()  # replies and unasked bytes, one write at a time
+
+        def send(data: bytes) -> None:
+            with writing, contextlib.suppress(OSError):
+                write(data)
+
+        self._spawn(self._talk, write, writing, ended)
+        scan = b""  # the last bytes seen, for look-alikes split across reads
+        try:
+            while not self._stop.is_set() and not ended.is_set():
+                if self._deaf:
+                    self._stop.wait(_POLL_S)  # what arrives stays in the link, unread
+                    continue
+                data = read(65536)
+                if data is None:
+                    continue
+                if not data:
+                    if serial:
+                        continue  # the serial side was closed; the device stays
+                    break
+                with self._lock:
+                    drop = self._drop_after if data.startswith(INIT) else None
+                    if drop is not None:
+                        self._drop_after = None
+                    lookalikes = self._lookalikes
+                    if self._stall_next and data.startswith(INIT):
+                        self._stall_next, self._deaf = False, True
+                        log.warning("printer emulator: stalled at the start of a job: it is not read")
+                        continue
                 if drop is not None:
-                    self._drop_after = None
-            if drop is not None:
-                decoder.feed(data[:drop])
-                log.warning("printer emulator: connection dropped after %d bytes of a job", drop)
+                    decoder.feed(data[:drop])
+                    log.warning("printer emulator: connection dropped after %d bytes of a job", drop)
+                    with self._lock:
+                        self.discarded += 1
+                    return
+                replies = bytearray()  # answered in one write: no Nagle delay between reply bytes
+                if lookalikes:  # real-time commands are seen on reception, wherever they are
+                    for n in realtime_queries(scan, data):
+                        replies += self._answer(StatusQuery(n))
+                scan = (scan + data)[-2:]
+                try:
+                    events = decoder.feed(data)
+                except UnknownCommand as exc:
+                    log.error("printer emulator: job rejected: %s", exc)
+                    with self._lock:
+                        self.rejected.append(str(exc))
+                    if serial:
+                        decoder = Decoder()
+                        continue
+                    return
+                for event in events:
+                    if isinstance(event, StatusQuery):
+                        if not lookalikes:  # else already answered on reception
+                            replies += self._answer(event)
+                    elif isinstance(event, Cut):
+                        self._cut(event)
+                if replies:
+                    send(bytes(replies))
+            if decoder.pending:
+                log.warning("printer emulator: connection ended in the middle of a job: job lost")
                 with self._lock:
                     self.discarded += 1
-                close()
-                return
-            try:
-                events = decoder.feed(data)
-            except UnknownCommand as exc:
-                log.error("printer emulator: job rejected: %s", exc)
-                with self._lock:
-                    self.rejected.append(str(exc))
-                if serial:
-                    decoder = Decoder()
-                    continue
-                close()
-                return
-            replies = bytearray()  # answered in one write: no Nagle delay between reply bytes
-            for event in events:
-                if isinstance(event, StatusQuery):
-                    replies += self._answer(event)
-                elif isinstance(event, Cut):
-                    self._cut(event)
-            if replies:
-                with contextlib.suppress(OSError):
-                    write(bytes(replies))
-        if decoder.pending:
-            log.warning("printer emulator: connection ended in the middle of a job: job lost")
+        finally:
+            ended.set()
+            close()
+
+    def _talk(self, write: Callable[[bytes], None], writing: threading.Lock, ended: threading.Event) -> None:
+        """What a flooding or deaf printer sends unasked, for as long as the connection lasts."""
+        while not self._stop.is_set() and not ended.is_set():
             with self._lock:
-                self.discarded += 1
-        close()
+                flood, deaf = self._flood, self._deaf
+            if not (flood or deaf):
+                ended.wait(_POLL_S)
+                continue
+            try:
+                with writing:
+                    write(_FLOOD_CHUNK if flood else CHATTER)
+            except ConnectionError:  # the other side hung up
+                ended.set()
+            except OSError:  # it does not read: keep trying
+                pass
+            if deaf and not flood:
+                ended.wait(_CHATTER_EVERY_S)
 
     def _answer(self, query: StatusQuery) -> bytes:
         with self._lock:

@@ -3,7 +3,9 @@ printer's near-end sensor (which some printers lack, or which a site may have di
 
 The length used is kept in a small JSON file in the data folder, so it survives restarts; it is
 written atomically (temp file, then rename). A new roll resets it: by itself when the printer goes
-from paper end back to paper (a roll was loaded), or when staff run `kiosk new-roll`.
+from paper end back to paper (a roll was loaded; checks that got no answer in between do not
+count either way: staff changing the roll often open the cover or switch the printer off), or when
+staff run `kiosk new-roll`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 import math
 import os
 from pathlib import Path
+
+from drivers.interfaces import PaperState
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class RollCounter:
         self.length_mm = length_mm
         self.low_mm = low_mm
         self.used_mm = self._load()
+        self._paper_ended = False  # the last paper state known (not unknown) was paper end
 
     @property
     def left_mm(self) -> float:
@@ -39,6 +44,14 @@ class RollCounter:
         # Read again first: `kiosk new-roll` (another process) may have reset the file meanwhile.
         self.used_mm = self._load() + height_dots / DOTS_PER_MM + CUT_FEED_MM
         self._save()
+
+    def paper_seen(self, paper: PaperState) -> bool:
+        """The printer's paper sensor said `paper`; True when that means a new roll (paper end
+        before, paper now, whatever unknowns came between), which then starts from full."""
+        if paper is PaperState.UNKNOWN:
+            return False
+        ended, self._paper_ended = self._paper_ended, paper is PaperState.END
+        return ended and not self._paper_ended and self.new_roll()
 
     def new_roll(self) -> bool:
         """Start from a full roll; False when the file could not be written (staff must hear it:

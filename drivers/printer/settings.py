@@ -17,9 +17,14 @@ class PrinterLink(StrEnum):
 
 
 class SerialFlow(StrEnum):
-    """Serial flow control. No XON/XOFF: raster data holds those bytes."""
+    """Serial flow control. No XON/XOFF: raster data holds those bytes.
 
-    DSRDTR = "dsrdtr"  # the factory setting of Epson-class serial printers
+    RTS/CTS is the default: it is the only hardware flow control the Linux kernel does (CRTSCTS),
+    so the printer's BUSY line really holds our output. pyserial's `dsrdtr` only sets the DTR line
+    on Linux and does not pace output at all, so DSRDTR suits only a printer that never fills its
+    buffer (see the README's wiring table for which cable needs which)."""
+
+    DSRDTR = "dsrdtr"  # the factory setting of Epson-class printers: wire its BUSY to CTS, or use rtscts
     RTSCTS = "rtscts"
     NONE = "none"
 
@@ -38,7 +43,7 @@ class PrinterConnection:
     port: int = 9100
     device: str = ""  # serial
     baudrate: int = 115200
-    flow: SerialFlow = SerialFlow.DSRDTR
+    flow: SerialFlow = SerialFlow.RTSCTS
     usb_vendor: int = 0  # USB
     usb_product: int = 0
 
@@ -66,7 +71,7 @@ class PrinterConnection:
             if not baud.isdigit() or int(baud) not in SERIAL_BAUDS:
                 raise ValueError(f'"{url}": baud must be one of {", ".join(map(str, SERIAL_BAUDS))}')
             flows = [f.value for f in SerialFlow]
-            flow = query.get("flow", SerialFlow.DSRDTR.value)
+            flow = query.get("flow", SerialFlow.RTSCTS.value)
             if flow not in flows:
                 raise ValueError(f'"{url}": flow must be one of {", ".join(flows)}')
             return cls(url=url, link=PrinterLink.SERIAL, device=parts.path, baudrate=int(baud), flow=SerialFlow(flow))

@@ -10,6 +10,14 @@ noise; the printer answers a real-time query at once, even in the middle of a jo
   n=4 paper:     bits 2+3 roll near end, bits 5+6 roll end (both bits of a pair set)
 Rejected: python-escpos `is_online()` / `paper_status()`: they report "paper OK" when the printer
 says nothing and know no DLE EOT 2/3 (device-facts.md). No reply here is `None`/UNKNOWN, never OK.
+
+What else a printer sends (Epson ESC/POS reference, "Data transmitted from the printer"; Citizen's
+DLE EOT notes say the same): automatic status back (ASB, when enabled by GS a or a memory switch:
+4 bytes, the first `0xx1xx00`, the others `0xx0xxxx`) at any time, and block data (a header byte
+0x35, 0x37, 0x3B, 0x3D or 0x5F, up to a NUL). `ReplyStream` frames what arrives so that neither
+is ever taken for a reply. A printer also answers every `DLE EOT n` in the data it receives,
+even inside raster data ("look-alikes"): `realtime_queries` finds them, so the driver expects
+(and skips) their replies.
 """
 
 from __future__ import annotations
@@ -93,3 +101,52 @@ def reply_bytes(status: PrinterStatus) -> dict[Query, int]:
     elif status.paper is PaperState.END:
         paper |= NEAR_END_BITS | END_BITS
     return {Query.PRINTER: printer, Query.OFFLINE_CAUSE: offline, Query.ERROR_CAUSE: error, Query.PAPER: paper}
+
+
+ASB_MASK, ASB_BITS = FIXED_MASK, 0b0001_0000  # an ASB frame's first byte: 0xx1xx00
+_ASB_LENGTH = 4
+_BLOCK_HEADERS = frozenset((0x35, 0x37, 0x3B, 0x3D, 0x5F))  # block data, up to a NUL
+
+
+class ReplyStream:
+    """Frames the bytes a printer sends, in any chunks: real-time replies are kept, ASB frames
+    and block data are skipped, anything else is noise and dropped."""
+
+    def __init__(self) -> None:
+        self._skip = 0
+        self._in_block = False
+        self.noise = 0  # bytes that were none of the above
+
+    def feed(self, data: bytes) -> bytes:
+        """The real-time reply bytes in `data`."""
+        replies = bytearray()
+        for byte in data:
+            if self._skip:
+                self._skip -= 1
+            elif self._in_block:
+                self._in_block = byte != 0
+            elif valid_reply(byte):
+                replies.append(byte)
+            elif byte & ASB_MASK == ASB_BITS:
+                self._skip = _ASB_LENGTH - 1
+            elif byte in _BLOCK_HEADERS:
+                self._in_block = True
+            else:
+                self.noise += 1
+        return bytes(replies)
+
+
+_DLE_EOT = bytes((DLE, EOT))
+
+
+def realtime_queries(before: bytes, data: bytes) -> list[int]:
+    """The n of every `DLE EOT n` (1..4) that `data` completes, `before` being the bytes that came
+    just before it (its last two count): what a printer answers on reception, even inside raster data."""
+    stream = before[-2:] + data
+    found = []
+    at = stream.find(_DLE_EOT)
+    while 0 <= at < len(stream) - 2:
+        if 1 <= stream[at + 2] <= 4:
+            found.append(stream[at + 2])
+        at = stream.find(_DLE_EOT, at + 1)
+    return found

@@ -5,9 +5,10 @@ nothing of sockets, ttys or USB endpoints; tests hand it a `MemoryTransport`, as
 mock transport. Each real transport is a thin layer over the library that owns the link:
 - TCP (raw port 9100): `socket`, connected with the connect timeout, then every write and read
   bounded by the write and read timeouts; TCP_NODELAY, so a status query goes at once.
-- serial: pyserial (device-facts.md: pyserial 3.5), 8N1, with a write timeout; flow control DSR/DTR
-  (the factory setting of Epson-class printers), RTS/CTS or none, never XON/XOFF (raster data
-  holds those bytes). Its `close()` would wait, without a timeout, for the output to drain: a
+- serial: pyserial (device-facts.md: pyserial 3.5), 8N1, with a write timeout; flow control RTS/CTS
+  by default (the kernel's CRTSCTS: the printer's BUSY line holds our output), DSR/DTR (pyserial on
+  Linux only raises DTR with it: output is not paced) or none, never XON/XOFF (raster data holds
+  those bytes). Its `close()` would wait, without a timeout, for the output to drain: a
   printer holding the line (paper out under flow control) would freeze the kiosk, so the output
   is discarded first.
 - USB: pyusb, opened as python-escpos opened it (the kernel's usblp let go, configured, reset),
@@ -28,8 +29,11 @@ took seven packages and about half a second of import off the kiosk.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import socket
+import struct
+import termios
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -41,16 +45,17 @@ log = logging.getLogger(__name__)
 
 class Transport(Protocol):
     def write(self, data: bytes) -> None:
-        """Send all of `data` within the write timeout, or raise OSError."""
+        """Hand all of `data` to the link within the write timeout, or raise OSError."""
+        ...
+
+    def unsent(self) -> int:
+        """Bytes written that the printer has not taken yet (TCP: not acknowledged; serial: still
+        in the port's output buffer; 0 where the link cannot tell, or a write returns only once taken)."""
         ...
 
     def read(self, size: int, timeout_s: float) -> bytes:
-        """Up to `size` bytes that arrive within `timeout_s`; b"" when none came.
+        """Up to `size` bytes that arrive within `timeout_s` (0: what is there); b"" when none came.
         Raises ConnectionError when the printer closed the link."""
-        ...
-
-    def discard_input(self) -> None:
-        """Throw away whatever arrived unasked."""
         ...
 
     def transit_s(self, size: int) -> float:
@@ -82,10 +87,13 @@ class TcpTransport:
         self._sock.sendall(data)
 
     def read(self, size: int, timeout_s: float) -> bytes:
-        self._sock.settimeout(max(timeout_s, 1e-3))
+        if timeout_s > 0:
+            self._sock.settimeout(timeout_s)
+        else:
+            self._sock.setblocking(False)  # what is there, no wait
         try:
             chunk = self._sock.recv(size)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
             return b""
         finally:
             self._sock.settimeout(self._write_timeout)
@@ -93,24 +101,29 @@ class TcpTransport:
             raise ConnectionError("printer closed the connection")
         return chunk
 
-    def discard_input(self) -> None:
-        self._sock.setblocking(False)
-        try:
-            while self._sock.recv(64):
-                pass
-            raise ConnectionError("printer closed the connection")
-        except BlockingIOError:
-            pass
-        finally:
-            self._sock.settimeout(self._write_timeout)
+    def unsent(self) -> int:
+        return _queued(self._sock.fileno())
 
     def transit_s(self, size: int) -> float:
         return self._write_timeout if size > 0 else 0.0
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
+            if self.unsent():
+                # Bytes the printer has not taken are thrown away (a reset), not sent after the
+                # close: a job given up as failed must never come out later, unasked.
+                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
+
+
+def _queued(fd: int) -> int:
+    """Bytes in a socket's or tty's output queue (Linux: SIOCOUTQ = TIOCOUTQ); 0 when unknown."""
+    try:
+        return int(struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0\0\0\0"))[0])
+    except OSError:
+        return 0
 
 
 class SerialTransport:
@@ -143,8 +156,11 @@ class SerialTransport:
         data: bytes = self._port.read(size)
         return data
 
-    def discard_input(self) -> None:
-        self._port.reset_input_buffer()
+    def unsent(self) -> int:
+        try:
+            return int(self._port.out_waiting)
+        except OSError:
+            return 0
 
     def transit_s(self, size: int) -> float:
         return size * 10 / self._baudrate  # a reply waits behind the job's tail: 10 bits a byte on the line
@@ -234,8 +250,8 @@ class UsbTransport:
         del self._unread[:size]
         return chunk
 
-    def discard_input(self) -> None:
-        self._unread.clear()  # a USB printer answers only when asked: nothing else waits in the device
+    def unsent(self) -> int:
+        return 0  # a bulk write returns once the printer took every byte
 
     def transit_s(self, size: int) -> float:
         return self._timeout_ms / 1000 if size > 0 else 0.0
@@ -250,7 +266,9 @@ class MemoryTransport:
     """A printer link in memory, for tests: records every byte written (`written`, one entry a
     write) and answers each write with `answer(data)`, readable at once. `break_after(n)`: the
     link breaks `n` bytes further on (the write that reaches it sends that much and raises);
-    `closed` tells whether the driver let go of it."""
+    `stall(chatter, after_writes)`: after `after_writes` more writes the printer takes nothing
+    written (it stays unsent) and each write is followed by `chatter` arriving unasked; `closed`
+    tells whether the driver let go of it."""
 
     def __init__(self, answer: Callable[[bytes], bytes] = lambda data: b"") -> None:
         self.answer = answer
@@ -258,13 +276,26 @@ class MemoryTransport:
         self.closed = False
         self._left: int | None = None
         self._inbox = bytearray()
+        self._stalled: bytes | None = None
+        self._stall_in: int | None = None
+        self._unsent = 0
 
     def break_after(self, size: int) -> None:
         self._left = size
 
+    def stall(self, chatter: bytes = b"", after_writes: int = 0) -> None:
+        self._stalled, self._stall_in = chatter, after_writes
+
     def write(self, data: bytes) -> None:
         if self.closed:
             raise OSError("transport closed")
+        if self._stall_in is not None:
+            self._stall_in -= 1
+        if self._stalled is not None and self._stall_in is not None and self._stall_in < 0:
+            self.written.append(bytes(data))
+            self._unsent += len(data)
+            self._inbox += self._stalled
+            return
         if self._left is not None and len(data) > self._left:
             sent, self._left = data[: self._left], 0
             self.written.append(bytes(sent))
@@ -281,8 +312,8 @@ class MemoryTransport:
         del self._inbox[:size]
         return chunk
 
-    def discard_input(self) -> None:
-        self._inbox.clear()
+    def unsent(self) -> int:
+        return self._unsent
 
     def transit_s(self, size: int) -> float:
         return 0.0

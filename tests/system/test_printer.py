@@ -28,6 +28,7 @@ from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import SiteConfig, Storage
 from kiosk.ticket.render import compose
+from tests.drivers.printer.conftest import within
 
 MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
@@ -35,11 +36,12 @@ MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 class Lobby:
     """One kiosk: runtime, store, emulator, and a clock that moves when told."""
 
-    def __init__(self, config: SiteConfig, emulator: PrinterEmulator, tmp_path: Path) -> None:
+    def __init__(self, config: SiteConfig, emulator: PrinterEmulator, tmp_path: Path, **printer: object) -> None:
         self.now = MORNING
         self.emulator = emulator
         port = emulator.serve_tcp()
-        printer_config = replace(config.printer, connection=PrinterConnection.parse(f"tcp://127.0.0.1:{port}"))
+        url = PrinterConnection.parse(f"tcp://127.0.0.1:{port}")
+        printer_config = replace(config.printer, connection=url, **printer)  # type: ignore[arg-type]
         self.config = replace(config, printer=printer_config, storage=Storage(data_dir=tmp_path))
         self.printer = EscposTicketPrinter.from_config(printer_config, tmp_path)
         self.store = SqliteTicketStore(tmp_path / "tickets.sqlite3")
@@ -247,3 +249,49 @@ def test_new_roll_that_cannot_write_its_counter_file_fails_clearly(tmp_path, cap
     path.write_text(shipped_text().replace('data_dir = "../.data"', f'data_dir = "{blocked}"'), encoding="utf-8")
     assert main(["new-roll", "--config", str(path)]) == 1
     assert "could not be written" in capsys.readouterr().err
+
+
+def test_a_printer_flooding_the_link_takes_no_number_and_never_hangs_the_kiosk(site_config, tmp_path):
+    def day(emulator: PrinterEmulator) -> None:  # on one thread: the store belongs to the thread that opened it
+        lobby = Lobby(site_config, emulator, tmp_path)
+        try:
+            emulator.set_flood(True)
+            lobby.visit()
+            assert lobby.stage is TicketStage.FAILED and lobby.issued_today() == 0
+            assert lobby.printer.health().state is HealthState.DOWN
+            lobby.leave()
+            emulator.set_flood(False)
+            lobby.visit()
+            assert lobby.stage is TicketStage.PRINTED and lobby.issued_today() == 1
+        finally:
+            lobby.close()
+
+    with PrinterEmulator(tmp_path / "printed", draw=compose) as emulator:
+        within(30, lambda: day(emulator))
+
+
+def test_a_job_the_printer_never_reads_is_print_failed_whatever_it_sends_and_never_prints_later(site_config, tmp_path):
+    def day(emulator: PrinterEmulator) -> None:
+        lobby = Lobby(site_config, emulator, tmp_path, write_timeout_s=1.0)
+        try:
+            emulator.stall_next_job()  # answers the status, then never reads the job and says "all is well"
+            lobby.visit()
+            assert lobby.stage is TicketStage.PRINT_FAILED  # the number stays on screen
+            ticket = lobby.runtime.issued[-1].ticket
+            stored = lobby.store.get(ticket.group, ticket.business_date, ticket.number)
+            assert stored is not None and stored.print_state is PrintState.PRINT_FAILED
+            lobby.leave()
+            lobby.visit()  # still deaf: no number is taken
+            assert lobby.stage is TicketStage.FAILED and lobby.issued_today() == 1
+            lobby.leave()
+            emulator.set_deaf(False)  # it reads again: the stalled job must not come out now
+            lobby.visit()
+            assert lobby.stage is TicketStage.PRINTED and lobby.issued_today() == 2
+            assert len(emulator.printed) == 1
+            again = lobby.store.get(ticket.group, ticket.business_date, ticket.number)
+            assert again is not None and again.print_state is PrintState.PRINT_FAILED
+        finally:
+            lobby.close()
+
+    with PrinterEmulator(tmp_path / "printed", draw=compose) as emulator:
+        within(60, lambda: day(emulator))

@@ -16,7 +16,7 @@ from drivers.printer.escpos_printer import EscposTicketPrinter
 from kiosk.bench.printer import standard_job, standard_ticket
 from kiosk.errors import PaperOut, PrinterError, PrinterOffline
 from kiosk.ticket.render import compose, render_ticket, ticket_job
-from tests.drivers.printer.conftest import printer_config
+from tests.drivers.printer.conftest import lookalike_job, printer_config, within
 
 
 def same_as_preview(path, document) -> bool:
@@ -191,3 +191,60 @@ def test_the_emulator_numbers_tickets_after_those_already_there(tmp_path, site_c
         printer.print_ticket(standard_job(site_config))
         printer.close()
         assert [p.name for p in emulator.printed] == ["0008.png"]
+
+
+# --- printers that misbehave (issue 10) -------------------------------------------------------------
+
+
+def test_a_printer_flooding_the_link_is_down_with_a_reason_not_a_hang(site_config, emulator, tcp_printer):
+    emulator.set_flood(True)  # status-looking bytes, unasked, as fast as the link takes them
+    status = within(10, tcp_printer.status)
+    assert not status.can_print and status.online is None
+    health = tcp_printer.health()
+    assert health.state is HealthState.DOWN and "keeps sending" in health.detail
+    with pytest.raises(PrinterOffline):
+        within(10, lambda: tcp_printer.print_ticket(standard_job(site_config)))
+    assert emulator.printed == []
+    emulator.set_flood(False)
+    assert within(10, tcp_printer.status).can_print  # well again: the next check says so
+
+
+def test_a_printer_talking_unasked_on_a_new_connection_is_not_believed(emulator, tcp_printer):
+    emulator.set_deaf(True)  # reads nothing, sends "all is well" every 20 ms
+    status = within(10, tcp_printer.status)
+    assert not status.can_print and status.online is None
+    assert "nobody asked for" in tcp_printer.health().detail
+
+
+@pytest.mark.parametrize("link", ["tcp", "serial"])
+def test_a_printer_answering_lookalikes_in_raster_still_reports_its_status_right(
+    site_config, emulator, tcp_printer, serial_printer, link
+):
+    printer = tcp_printer if link == "tcp" else serial_printer
+    emulator.set_answers_lookalikes(True)
+    emulator.set_paper(PaperState.NEAR_END)
+    printer.print_ticket(lookalike_job(site_config))
+    assert len(emulator.printed) == 1
+    assert printer.last_status is not None and printer.last_status.paper is PaperState.NEAR_END
+    assert printer.last_status.online is True and printer.last_status.error is False
+    assert printer.health().state is HealthState.DEGRADED  # near end: nothing mistaken for offline
+    emulator.set_paper(PaperState.END)
+    assert printer.status().paper is PaperState.END  # and the next check is not thrown off either
+
+
+def test_a_new_roll_is_noticed_across_a_failed_status_check(site_config, emulator, tmp_path):
+    port = emulator.serve_tcp()
+    config = printer_config(site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1000)
+    printer = EscposTicketPrinter.from_config(config, tmp_path)
+    for number in range(1, 5):
+        printer.print_ticket(standard_job(site_config, number=number))
+    assert printer.roll is not None and printer.roll.low
+    emulator.set_paper(PaperState.END)
+    printer.status()
+    emulator.set_no_reply(True)  # staff open the printer: a check in between gets no answer
+    assert printer.status().paper is PaperState.UNKNOWN
+    emulator.set_no_reply(False)
+    emulator.set_paper(PaperState.OK)
+    printer.status()
+    assert not printer.roll.low and printer.roll.used_mm == 0
+    printer.close()

@@ -91,3 +91,21 @@ def test_the_emulators_replies_parse_back_to_its_state(status):
     replies = reply_bytes(status)
     assert all(valid_reply(b) for b in replies.values())
     assert parse_status(dict(replies)) == status
+
+
+def test_the_reply_stream_keeps_replies_and_skips_asb_frames_block_data_and_noise():
+    from drivers.printer.status import ReplyStream
+
+    stream = ReplyStream()
+    # A reply, an ASB frame split across chunks, a block (power-on notice), noise (XON), a reply.
+    assert stream.feed(b"\x12\x18\x00") == b"\x12"
+    assert stream.feed(b"\x03\x00\x3b\x31\x00\x11\x16") == b"\x16"
+    assert stream.noise == 1
+
+
+def test_lookalikes_are_found_across_chunk_boundaries():
+    from drivers.printer.status import realtime_queries
+
+    assert realtime_queries(b"", b"\x00\x10\x04\x04\x10\x04\x05\x10") == [4]
+    assert realtime_queries(b"\x00\x10", b"\x04\x02") == [2]
+    assert realtime_queries(b"\x10\x04", b"\x01") == [1]

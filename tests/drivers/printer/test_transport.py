@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import termios
 import time
 import tty
 from dataclasses import replace
@@ -17,39 +18,64 @@ import pytest
 
 from drivers.interfaces import PaperState, PrinterStatus
 from drivers.printer.bands import Feed, Justify, NativeText, TicketJob
+from drivers.printer.emulator import CHATTER
 from drivers.printer.escpos_codec import Decoder, StatusQuery, encode_bands
 from drivers.printer.escpos_printer import UNKNOWN, EscposTicketPrinter
 from drivers.printer.roll import CUT_FEED_MM, DOTS_PER_MM
 from drivers.printer.settings import PrinterConfig, PrinterConnection
-from drivers.printer.status import QUERIES, Query, query, reply_bytes
+from drivers.printer.status import QUERIES, Query, query, realtime_queries, reply_bytes
 from drivers.printer.transport import MemoryTransport, SerialTransport, TcpTransport, Transport
 from kiosk.bench.printer import standard_job
 from kiosk.errors import PrinterError, PrinterOffline
 from kiosk.ticket.render import band_height
-from tests.drivers.printer.conftest import printer_config
+from tests.drivers.printer.conftest import LOOKALIKES, lookalike_job, printer_config
 
 READY = PrinterStatus(online=True, paper=PaperState.OK, cover_open=False, error=False)
+NEAR_END = replace(READY, paper=PaperState.NEAR_END)
+PAPER_END = PrinterStatus(online=True, paper=PaperState.END, cover_open=False, error=False)
+ASB_FRAME = bytes((0x18, 0x00, 0x03, 0x00))  # Epson ASB: offline, paper near end (0xx1xx00, then 0xx0xxxx)
 STATUS_QUERY = b"".join(query(q) for q in QUERIES)
 
 
 class MemoryPrinter:
-    """A printer in memory: answers DLE EOT from `status`, counts the tickets it cuts."""
+    """A printer in memory: answers DLE EOT from `status`, counts the tickets it cuts.
+
+    Like real printers it may also: send an automatic status back frame (ASB, 4 bytes) ahead of
+    every answer (`asb`), send bytes nobody asked for ahead of every answer (`chatter`), and answer
+    `DLE EOT n` look-alikes inside raster data (`answers_lookalikes`); a job's answers then arrive
+    late, behind the next query, as when the job's tail is still on its way to the printer."""
 
     def __init__(self) -> None:
         self.status: PrinterStatus | None = READY  # None: it does not answer
         self.decoder = Decoder()
         self.cut = 0
         self.transports: list[MemoryTransport] = []
+        self.asb = False
+        self.chatter = b""
+        self.answers_lookalikes = False
+        self._late = b""
+        self._tail = b""
 
     def answer(self, data: bytes) -> bytes:
         replies = bytearray()
+        cuts = 0
+        if self.answers_lookalikes:  # every DLE EOT n in the stream, seen on reception
+            for n in realtime_queries(self._tail, data):
+                if self.status is not None:
+                    replies.append(reply_bytes(self.status)[Query(n)])
+            self._tail = (self._tail + data)[-2:]
         for event in self.decoder.feed(data):
             if isinstance(event, StatusQuery):
-                if self.status is not None:
+                if self.status is not None and not self.answers_lookalikes:
                     replies.append(reply_bytes(self.status)[Query(event.n)])
             else:
-                self.cut += 1
-        return bytes(replies)
+                cuts += 1
+        self.cut += cuts
+        if cuts and self.answers_lookalikes:  # the job's answers are still on their way
+            self._late, late = bytes(replies), b""
+            return b""
+        late, self._late = self._late, b""
+        return late + (ASB_FRAME if self.asb else b"") + self.chatter + bytes(replies)
 
     def connect(self, config: PrinterConfig) -> Transport:
         transport = MemoryTransport(self.answer)
@@ -98,6 +124,41 @@ def test_a_write_that_fails_loses_the_link_and_the_job_is_never_sent_again(site_
     assert memory.transports[1].written == [STATUS_QUERY, encode_bands(second.bands), STATUS_QUERY]
 
 
+def test_automatic_status_back_frames_are_not_taken_for_replies(memory, printer):
+    memory.asb, memory.status = True, NEAR_END  # an ASB frame arrives ahead of every answer
+    assert printer.status() == NEAR_END
+    assert printer.status() == NEAR_END
+
+
+def test_status_bytes_nobody_asked_for_never_count_as_the_reply(memory, printer):
+    memory.status, memory.chatter = PAPER_END, CHATTER  # "all is well", unasked, ahead of each answer
+    status = printer.status()
+    assert status.paper is not PaperState.OK and not status.can_print
+    memory.chatter = b""
+    assert printer.status() == PAPER_END  # once it stops, the replies are read again
+
+
+def test_replies_to_status_lookalikes_in_raster_data_are_skipped(site_config, memory, printer):
+    memory.answers_lookalikes, memory.status = True, NEAR_END
+    job = lookalike_job(site_config)
+    assert encode_bands(job.bands).count(b"\x10\x04") == LOOKALIKES
+    printer.print_ticket(job)  # the after-status is read behind the look-alikes' replies
+    assert memory.cut == 1 and printer.last_status == NEAR_END
+    assert printer.status() == NEAR_END
+
+
+def test_a_job_the_printer_does_not_take_is_not_printed_whatever_bytes_it_sends(site_config, memory, tmp_path):
+    config = printer_config(site_config, "tcp://printer.invalid:9100", write_timeout_s=0.3)
+    printer = EscposTicketPrinter.from_config(config, tmp_path, connect=memory.connect)
+    printer.status()
+    # It takes the next status query, then nothing more, and says "all is well" to each write.
+    memory.transports[0].stall(chatter=CHATTER * 4, after_writes=1)
+    with pytest.raises(PrinterOffline, match="did not take"):
+        printer.print_ticket(standard_job(site_config))
+    assert memory.cut == 0 and memory.transports[0].closed
+    assert printer.last_printed is None
+
+
 def test_printer_font_text_is_refused_when_kanji_mode_is_off(memory, printer):
     job = TicketJob("M-001", 576, (NativeText(" 窓口", Justify.LEFT, False, 1), Feed(6)), 30)
     with pytest.raises(PrinterError, match="Kanji mode is off"):
@@ -142,9 +203,9 @@ def test_tcp_read_waits_no_longer_than_asked_and_knows_a_hang_up(site_config):
             start = time.monotonic()
             assert transport.read(4, 0.2) == b""
             assert 0.15 < time.monotonic() - start < 1.0
-            far.sendall(b"\x16\x12")  # unasked bytes: thrown away before a query
+            far.sendall(b"\x16\x12")  # unasked bytes: read at once with no wait
             time.sleep(0.05)
-            transport.discard_input()
+            assert transport.read(4, 0) == b"\x16\x12"
             transport.write(b"\x10\x04\x01")
             assert far.recv(3) == b"\x10\x04\x01"
             far.sendall(b"\x16")
@@ -176,3 +237,31 @@ def test_serial_talks_both_ways_over_a_tty_and_knows_the_line_speed(site_config)
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_serial_paces_output_with_rts_cts_unless_told_otherwise(site_config):
+    """DSR/DTR does not pace output under pyserial on Linux (only RTS/CTS is the kernel's CRTSCTS)."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    try:
+        for query, paced in (("", True), ("?flow=dsrdtr", False), ("?flow=none", False)):
+            config = replace(
+                site_config.printer, connection=PrinterConnection.parse(f"serial://{os.ttyname(slave)}{query}")
+            )
+            transport = SerialTransport(config)
+            try:
+                assert bool(termios.tcgetattr(slave)[2] & termios.CRTSCTS) is paced, query
+            finally:
+                transport.close()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_a_printer_that_ignores_lookalikes_costs_one_wait_not_one_every_check(site_config, memory, printer):
+    memory.status = NEAR_END  # answers only real queries
+    printer.print_ticket(lookalike_job(site_config))  # waits for look-alike replies that never come
+    assert memory.cut == 1 and printer.last_status == NEAR_END
+    start = time.monotonic()
+    assert printer.status() == NEAR_END
+    assert time.monotonic() - start < 0.5  # nothing is owed any more
