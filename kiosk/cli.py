@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from kiosk.commands import card as card_commands
 from kiosk.commands import printer as printer_commands
 from kiosk.commands import run as run_commands
+from kiosk.commands import staff as staff_commands
 from kiosk.errors import ConfigError, KioskError, UsageError
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
 
-    for register in (run_commands.register, card_commands.register, printer_commands.register):
+    for register in (
+        run_commands.register,
+        card_commands.register,
+        printer_commands.register,
+        staff_commands.register,
+    ):
         register(sub)
     return parser
 
