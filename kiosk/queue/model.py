@@ -38,6 +38,7 @@ class TicketRequest:
     business_date: date
     issued_at: datetime
     kiosk_id: str
+    lang: str | None = None  # the visitor's language (voice announcements); None = not known
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,17 @@ class Ticket:
     issued_at: datetime
     kiosk_id: str
     print_state: PrintState
+    lang: str | None = None  # None for tickets issued before the store kept it
 
     @property
     def label(self) -> str:
         """What the lobby reads: prefix and a zero-padded number, e.g. "M-012"."""
-        return f"{self.prefix}-{self.number:03d}" if self.prefix else f"{self.number:03d}"
+        return label_of(self.prefix, self.number)
+
+
+def label_of(prefix: str, number: int) -> str:
+    """What the lobby reads: prefix and a zero-padded number, e.g. "M-012"."""
+    return f"{prefix}-{number:03d}" if prefix else f"{number:03d}"
 
 
 class TicketStore(Protocol):
