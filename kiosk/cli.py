@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from kiosk.commands import card as card_commands
+from kiosk.commands import lobby as lobby_commands
 from kiosk.commands import printer as printer_commands
 from kiosk.commands import run as run_commands
 from kiosk.commands import staff as staff_commands
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         card_commands.register,
         printer_commands.register,
         staff_commands.register,
+        lobby_commands.register,
     ):
         register(sub)
     return parser

@@ -1,0 +1,198 @@
+"""The lobby service's core loop: one store, one watcher, many screens.
+
+- Every store call runs on one worker thread that owns the store (a SQLite connection belongs to
+  one thread); web handlers await it, so the event loop never blocks on the disk.
+- One watcher task waits on the `Notifier` (`wait_async`: a cheap `PRAGMA data_version` check every
+  few tens of ms, nothing else while idle) and, when another process (the kiosk, `kiosk call`) or this
+  one changed the queue, reads `lobby_state` once and hands it to every screen. Every 30 s it reads
+  the state anyway (a new business day, or a change a notifier missed): push, then resync.
+- A console action is the same store call as `kiosk call`; its new state is published at once,
+  without waiting for the notifier.
+- `shutdown` is set when the server is told to stop: every stream loop watches it, so a connected
+  screen never holds the service up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from kiosk.lobby.state import state_text
+from kiosk.queue.lifecycle import CallingStore, CallOutcome, LobbyState
+from kiosk.queue.notify import Notifier
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WATCH_WAIT_S = 1.0  # each notifier wait ends this often, so the watcher sees a shutdown at once
+RESYNC_S = 30.0  # a full state to every screen this often, whatever happened
+
+
+class CounterAction(StrEnum):
+    """What a console may do; the URL names (POST /counter/c13/call-next)."""
+
+    CALL_NEXT = "call-next"
+    RECALL = "recall"
+    START = "start"
+    DONE = "done"
+    NO_SHOW = "no-show"
+    TRANSFER = "transfer"  # the counter's current ticket, to another group
+    CANCEL = "cancel"  # the counter's current ticket
+    CLOSE = "close"
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Published:
+    """One state as screens receive it."""
+
+    state: LobbyState
+    text: str  # state_text(state)
+
+    @property
+    def event_id(self) -> int:
+        return self.state.event_id
+
+
+class LobbyService:
+    def __init__(
+        self,
+        open_store: Callable[[], CallingStore],
+        notifier: Notifier,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._open_store = open_store
+        self._notifier = notifier
+        self.clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lobby-store")
+        self._store: CallingStore | None = None
+        self.shutdown = asyncio.Event()
+        self._changed = asyncio.Event()  # replaced after each publish: waiters hold the old one
+        self._published: Published | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- life -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.run(lambda store: None)  # opens the store now: a broken one fails the start
+        await self.refresh()
+        self._watcher = asyncio.create_task(self._watch(), name="lobby-watch")
+
+    async def stop(self) -> None:
+        self.shutdown.set()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._close_store)
+        self._executor.shutdown(wait=True)
+        self._notifier.close()
+
+    def request_shutdown(self) -> None:
+        """Thread-safe: the server's signal handler calls this."""
+        if self._loop is None or self._loop.is_closed():
+            self.shutdown.set()
+        else:
+            self._loop.call_soon_threadsafe(self.shutdown.set)
+
+    # --- the store --------------------------------------------------------------------------
+
+    async def run(self, call: Callable[[CallingStore], T]) -> T:
+        """Run `call(store)` on the store's own thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, call)
+
+    def _call(self, call: Callable[[CallingStore], T]) -> T:
+        if self._store is None:
+            self._store = self._open_store()
+        return call(self._store)
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    async def act(self, counter_id: str, action: CounterAction, to_group: str = "") -> CallOutcome | bool | None:
+        """One console action through the same store call as `kiosk call`; publishes the new state.
+        Raises CallRefused (and its kinds) when the rules say no, StoreError when the store fails."""
+        now = self.clock()
+
+        def do(store: CallingStore) -> CallOutcome | bool | None:
+            match action:
+                case CounterAction.CALL_NEXT:
+                    return store.call_next(counter_id, now)
+                case CounterAction.RECALL:
+                    return store.recall(counter_id, now)
+                case CounterAction.START:
+                    return store.start(counter_id, now)
+                case CounterAction.DONE:
+                    return store.done(counter_id, now)
+                case CounterAction.NO_SHOW:
+                    return store.no_show(counter_id, now)
+                case CounterAction.TRANSFER | CounterAction.CANCEL:
+                    return _act_on_current(store, counter_id, action, to_group, now)
+                case CounterAction.CLOSE | CounterAction.OPEN:
+                    return store.set_counter_open(counter_id, action is CounterAction.OPEN, now)
+
+        result = await self.run(do)
+        await self.refresh()
+        return result
+
+    # --- publishing -------------------------------------------------------------------------
+
+    @property
+    def published(self) -> Published:
+        assert self._published is not None, "start() first"
+        return self._published
+
+    def changed(self) -> asyncio.Event:
+        """An event set at the next publish (take it before reading `published`)."""
+        return self._changed
+
+    async def refresh(self) -> Published:
+        now = self.clock()
+        state = await self.run(lambda store: store.lobby_state(now))
+        previous = self._published
+        published = Published(state, state_text(state))
+        if previous is None or published.text != previous.text:
+            self._published = published
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
+        return self.published
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_resync = loop.time()
+        while not self.shutdown.is_set():
+            try:
+                seen = self.published.event_id
+                latest = await self._notifier.wait_async(seen, WATCH_WAIT_S)
+                if latest != seen or loop.time() - last_resync >= RESYNC_S:
+                    await self.refresh()
+                    last_resync = loop.time()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the shell's one broad except: log it, keep serving, try again
+                log.exception("lobby watcher: reading the queue failed; trying again in 1 s")
+                await asyncio.sleep(1.0)
+
+
+def _act_on_current(
+    store: CallingStore, counter_id: str, action: CounterAction, to_group: str, now: datetime
+) -> CallOutcome:
+    from kiosk.queue.lifecycle import NothingAtCounter
+
+    state = store.lobby_state(now)
+    current = next((c.calling for c in state.counters if c.id == counter_id), None)
+    if current is None:
+        raise NothingAtCounter(f"counter {counter_id} has no ticket to {action.value}")
+    if action is CounterAction.TRANSFER:
+        return store.transfer(current, to_group, now)
+    return store.cancel(current, now)
