@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
 from kiosk.commands import lobby as lobby_commands
 from kiosk.commands import printer as printer_commands
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         run_commands.register,
         card_commands.register,
         printer_commands.register,
+        call_commands.register,
         staff_commands.register,
         lobby_commands.register,
     ):

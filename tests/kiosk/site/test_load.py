@@ -113,7 +113,7 @@ def test_unknown_key_inside_a_counter_is_named_with_its_dotted_path(tmp_path: Pa
     text = edited('number = "13"\n', 'number = "13"\ncolour = "red"\n')
 
     assert problems_of(write(tmp_path, text)) == [
-        "counters.c13.colour: unknown key (allowed: number, name, floor, group, example)"
+        "counters.c13.colour: unknown key (allowed: number, name, floor, group, example, serves)"
     ]
 
 
