@@ -1,12 +1,12 @@
 """The lobby service's routes (Starlette): parse, call the service, render. No rule lives here.
 
-    GET  /screen                      the lobby screen for TVs (no login)
-    GET  /api/state                   the whole lobby as one JSON document (no login)
-    GET  /events                      Server-Sent Events: the state on every change (no login)
-    GET  /counter/<id>                the console of one counter (staff)
-    POST /counter/<id>/<action>       call-next, recall, start, done, no-show, transfer, cancel, close, open
-    GET  /login, POST /login, POST /logout
-    GET  /health                      "ok" and the event id, for a watchdog
+GET  /screen                      the lobby screen for TVs (no login)
+GET  /api/state                   the whole lobby as one JSON document (no login)
+GET  /events                      Server-Sent Events: the state on every change (no login)
+GET  /counter/<id>                the console of one counter (staff)
+POST /counter/<id>/<action>       call-next, recall, start, done, no-show, transfer, cancel, close, open
+GET  /login, POST /login, POST /logout
+GET  /health                      "ok" and the event id, for a watchdog
 """
 
 from __future__ import annotations
@@ -20,14 +20,20 @@ from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.responses import StreamingResponse
 
 from kiosk.errors import StoreError
 from kiosk.lobby import sse
-from kiosk.lobby.auth import Account, LoginThrottle, Sessions, StaffFile, load_secret
+from kiosk.lobby.auth import Account, LoginThrottle, Session, Sessions, StaffFile, load_secret
 from kiosk.lobby.pages import STATIC_DIR, render, script_json
 from kiosk.lobby.service import CounterAction, LobbyService
 from kiosk.lobby.state import screen_words, state_json
@@ -56,9 +62,10 @@ class Lobby:
     # --- no login ----------------------------------------------------------------------------
 
     async def screen(self, request: Request) -> Response:
+        words = {**self.words, "now_ms": int(self.service.clock().timestamp() * 1000)}
         page = render(
             "screen.html",
-            raw={"words": script_json(self.words), "state": script_json(state_json(self.service.published.state))},
+            raw={"words": script_json(words), "state": script_json(state_json(self.service.published.state))},
         )
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
@@ -87,7 +94,9 @@ class Lobby:
         name, password, target = form.get("name", ""), form.get("password", ""), form.get("next", "")
         keys = (f"name:{name}", f"ip:{request.client.host if request.client else '?'}")
         if self.throttle.locked(keys):
-            return self._login(target, "ログインを続けて間違えたため、15分間ロックしています。 Locked for 15 minutes.", 429)
+            return self._login(
+                target, "ログインを続けて間違えたため、15分間ロックしています。 Locked for 15 minutes.", 429
+            )
         wait = self.throttle.wait_s(keys)
         if wait > 0:
             return self._login(target, f"あと{wait:.0f}秒待ってから。 Too many tries: wait {wait:.0f} s.", 429)
@@ -169,7 +178,7 @@ class Lobby:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _account(self, request: Request) -> tuple[Account | None, object]:
+    def _account(self, request: Request) -> tuple[Account | None, Session | None]:
         session = self.sessions.read(request.cookies.get(COOKIE))
         if session is None:
             return None, None

@@ -24,12 +24,13 @@ import uvicorn
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
 from kiosk.queue.lifecycle import CallingSetup, CallingStore
+from kiosk.queue.notify import Notifier
+from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN_S = 3
-DATABASE = "tickets.sqlite3"
 
 
 def clock_from(at: datetime | None, timezone: str) -> Callable[[], datetime]:
@@ -55,14 +56,16 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_notify import SqliteNotifier
 
-    database = data_dir / DATABASE
+    database = data_dir / DATABASE_FILE
     setup = CallingSetup.from_site(config)
 
     def open_store() -> CallingStore:
         return SqliteCallingStore(database, setup)
 
-    notifier = SqliteNotifier(database)
-    service = LobbyService(open_store, notifier, clock_from(at, config.site.timezone))
+    def open_notifier() -> Notifier:
+        return SqliteNotifier(database)  # after the store: it follows a file the store made
+
+    service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
     app = build_app(service, config, data_dir)
     server_config = uvicorn.Config(
         app,

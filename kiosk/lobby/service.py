@@ -65,11 +65,12 @@ class LobbyService:
     def __init__(
         self,
         open_store: Callable[[], CallingStore],
-        notifier: Notifier,
+        open_notifier: Callable[[], Notifier],
         clock: Callable[[], datetime],
     ) -> None:
         self._open_store = open_store
-        self._notifier = notifier
+        self._open_notifier = open_notifier
+        self._notifier: Notifier | None = None
         self.clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lobby-store")
         self._store: CallingStore | None = None
@@ -84,6 +85,7 @@ class LobbyService:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         await self.run(lambda store: None)  # opens the store now: a broken one fails the start
+        self._notifier = self._open_notifier()
         await self.refresh()
         self._watcher = asyncio.create_task(self._watch(), name="lobby-watch")
 
@@ -94,7 +96,8 @@ class LobbyService:
             await asyncio.gather(self._watcher, return_exceptions=True)
         await asyncio.get_running_loop().run_in_executor(self._executor, self._close_store)
         self._executor.shutdown(wait=True)
-        self._notifier.close()
+        if self._notifier is not None:
+            self._notifier.close()
 
     def request_shutdown(self) -> None:
         """Thread-safe: the server's signal handler calls this."""
@@ -168,6 +171,7 @@ class LobbyService:
         return self.published
 
     async def _watch(self) -> None:
+        assert self._notifier is not None, "start() opens it"
         loop = asyncio.get_running_loop()
         last_resync = loop.time()
         while not self.shutdown.is_set():

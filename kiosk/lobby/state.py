@@ -59,6 +59,7 @@ def screen_words(config: SiteConfig) -> dict[str, object]:
             "name": _local(members[0].name.by_lang, languages) if len(members) == 1 else None,
         }
     return {
+        "timezone": config.site.timezone,
         "languages": languages,
         "site": _local(config.site.name.by_lang, languages),
         "words": {key: {lang: text(key, lang) for lang in languages} for key in SCREEN_KEYS},

@@ -62,17 +62,25 @@
     }
     document.getElementById("latest").classList.toggle("blink", Date.now() < blinkUntil);
 
+    // Open counters with a number called get a large tile; open counters with none a small chip
+    // (no number to read from afar); closed counters are not shown.
     const counters = document.getElementById("counters");
+    const idle = document.getElementById("idle-counters");
     counters.replaceChildren();
+    idle.replaceChildren();
     for (const counter of state.counters) {
       if (!counter.open) continue;
-      const tile = el("div", "counter");
-      tile.dataset.counter = counter.id;
-      tile.appendChild(el("div", "counter-name", counterText(counter.id)));
-      const label = el("div", "label counter-label", counter.calling || "—");
-      if (!counter.calling) label.classList.add("idle");
-      tile.appendChild(label);
-      counters.appendChild(tile);
+      if (counter.calling) {
+        const tile = el("div", "counter");
+        tile.dataset.counter = counter.id;
+        tile.appendChild(el("div", "counter-name", counterText(counter.id)));
+        tile.appendChild(el("div", "label counter-label", counter.calling));
+        counters.appendChild(tile);
+      } else {
+        const chip = el("span", "idle-counter", counterText(counter.id));
+        chip.dataset.counter = counter.id;
+        idle.appendChild(chip);
+      }
     }
 
     const recent = document.getElementById("recent-list");
@@ -97,6 +105,15 @@
       item.appendChild(el("span", "count", word("lobby.people", { count: count })));
       waiting.appendChild(item);
     }
+    fit();
+  }
+
+  // Every called number must be on screen: when the tiles overflow their area, the recent calls
+  // give up their room (body.dense), and come back once there is room again.
+  function fit() {
+    const area = document.getElementById("counters-area");
+    document.body.classList.remove("dense");
+    if (area.scrollHeight > area.clientHeight + 1) document.body.classList.add("dense");
   }
 
   function chime() {
@@ -139,10 +156,14 @@
     draw();
   }
 
+  // The service's clock (it may run from --at), in the site's zone, not the TV's.
+  const clockOffset = words.now_ms - Date.now();
+  const clockFormat = new Intl.DateTimeFormat("ja-JP", {
+    timeZone: words.timezone, hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+
   function tickClock() {
-    const now = new Date();
-    document.getElementById("clock").textContent =
-      String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    document.getElementById("clock").textContent = clockFormat.format(new Date(Date.now() + clockOffset));
   }
 
   blinkSeen = (() => {
@@ -150,6 +171,7 @@
     return latest ? latest.event_id : 0;
   })();
   draw();
+  window.addEventListener("resize", draw);
   tickClock();
   setInterval(tickClock, 10000);
   if (languages.length > 1) {
