@@ -98,6 +98,7 @@ class LobbyService:
         self._executor.shutdown(wait=True)
         if self._notifier is not None:
             self._notifier.close()
+        log.info("lobby service stopped")
 
     def request_shutdown(self) -> None:
         """Thread-safe: the server's signal handler calls this."""
