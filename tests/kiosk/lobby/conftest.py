@@ -87,9 +87,9 @@ def issue(data_dir: Path, group: str, count: int = 1, *, minute: int = 0) -> lis
 
 def kiosk_call(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`kiosk call …` in another process, as a clerk's script would run it."""
+    where = ("--config", str(REPO / "config"), "--data-dir", str(data_dir), "--at", AT)
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", "call", *args, "--config", str(REPO / "config"), "--data-dir", str(data_dir)]
-        + ["--at", AT],
+        [sys.executable, "-m", "kiosk", "call", *args, *where],
         capture_output=True,
         text=True,
         timeout=60,
@@ -110,9 +110,9 @@ class Lobby:
 
     def start(self, timeout_s: float = 30.0) -> Lobby:
         log = (self.data_dir / "lobby.log").open("ab")
+        where = ("--config", str(REPO / "config"), "--data-dir", str(self.data_dir), "--at", AT)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "lobby", "--config", str(REPO / "config")]
-            + ["--data-dir", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port), "--at", AT],
+            [sys.executable, "-m", "kiosk", "lobby", *where, "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
