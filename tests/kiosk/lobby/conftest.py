@@ -85,9 +85,10 @@ def issue(data_dir: Path, group: str, count: int = 1, *, minute: int = 0) -> lis
         store.close()
 
 
-def kiosk_call(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`kiosk call …` in another process, as a clerk's script would run it."""
-    where = ("--config", str(REPO / "config"), "--data-dir", str(data_dir), "--at", AT)
+def kiosk_call(data_dir: Path, *args: str, at: str = AT) -> subprocess.CompletedProcess[str]:
+    """`kiosk call …` in another process, as a clerk's script would run it. Its clock stands still at
+    `at`: two calls of one counter at the same `at` are one press (the same-press window)."""
+    where = ("--config", str(REPO / "config"), "--data-dir", str(data_dir), "--at", at)
     return subprocess.run(
         [sys.executable, "-m", "kiosk", "call", *args, *where],
         capture_output=True,
