@@ -31,6 +31,7 @@ from kiosk.site.model import SiteConfig
 log = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN_S = 3
+NOTIFY_POLL_S = 0.05
 
 
 def clock_from(at: datetime | None, timezone: str) -> Callable[[], datetime]:
@@ -63,7 +64,10 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         return SqliteCallingStore(database, setup)
 
     def open_notifier() -> Notifier:
-        return SqliteNotifier(database)  # after the store: it follows a file the store made
+        # After the store: it follows a file the store made. Every 50 ms rather than the notifier's
+        # default 25: measured here, each poll costs ~0.1 ms of CPU on a busy 2-core machine, so 25 ms
+        # alone was 0.64 % of a core idle (budget 0.5 %); 50 ms still lands a change in <= 100 ms.
+        return SqliteNotifier(database, poll_interval_s=NOTIFY_POLL_S)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
     app = build_app(service, config, data_dir)
