@@ -69,7 +69,8 @@ _OBSERVE = """() => {
 _POST = """async (counter) => {
   const token = document.querySelector('meta[name=csrf-token]').content;
   const sent = performance.timeOrigin + performance.now();
-  const response = await fetch('/counter/' + counter + '/call-next', {method: 'POST', headers: {'X-CSRF-Token': token}});
+  const response = await fetch('/counter/' + counter + '/call-next',
+                               {method: 'POST', headers: {'X-CSRF-Token': token}});
   const body = await response.json();
   return [sent, body.outcome ? body.outcome.label : null];
 }"""
@@ -183,9 +184,9 @@ class _Service:
         return AT + timedelta(seconds=time.monotonic() - self._started)
 
     def start(self) -> None:
+        where = ("--config", str(CONFIG), "--data-dir", str(self.data_dir), "--at", self.now().isoformat())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "lobby", "--config", str(CONFIG), "--data-dir", str(self.data_dir)]
-            + ["--host", "127.0.0.1", "--port", str(self.port), "--at", self.now().isoformat()],
+            [sys.executable, "-m", "kiosk", "lobby", *where, "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
