@@ -18,10 +18,14 @@ setup: $(STAMP)
 
 demo: setup
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] && [ -z "$${SDL_VIDEODRIVER:-}" ]; then \
-		echo "No display here. Run the demo headless instead, for example:"; \
-		echo "  $(BIN)/kiosk demo --headless --scenario service-registration-sign-locked --out out/demo"; \
-		echo "  $(BIN)/kiosk demo --list-scenarios"; \
-		echo "or: make demo-headless  (every scenario, PNGs under out/)"; \
+		echo "No display here: running every scripted visit headless instead."; \
+		$(BIN)/kiosk demo --headless --all --out out || exit $$?; \
+		echo ""; \
+		echo "Screens and tickets of every visit are in out/<scenario>/:"; \
+		echo "  screens/NN-<screen>.png  every screen shown, in order"; \
+		echo "  ticket.png               the printed ticket, where one was printed"; \
+		echo "  result.json              the ticket, refusal and every pre-check line"; \
+		echo "One visit again, e.g.: $(BIN)/kiosk demo --headless --scenario service-registration-sign-locked --out out/demo"; \
 	else $(BIN)/kiosk demo; fi
 
 demo-headless: setup

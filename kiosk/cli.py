@@ -42,6 +42,17 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo_command(args)
 
 
+def diagonal_mm(value: str) -> float:
+    """A screen diagonal: a finite length a real panel could have (0, NaN or inf would divide by zero)."""
+    try:
+        mm = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of millimetres") from None
+    if not (50 <= mm <= 3000):  # finite and plausible: from a 2-inch panel to a 118-inch screen
+        raise argparse.ArgumentTypeError(f"{value!r}: a screen diagonal between 50 and 3000 mm")
+    return mm
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Lobby kiosk for driver's-licence centres")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
@@ -62,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", help="language of the headless run (default: the scenario's)")
     demo.add_argument("--size", help="screen size WxH (default: the config's [screen])")
     demo.add_argument(
-        "--diagonal-mm", type=float, help="with --size: the screen's diagonal in mm (default: the config's density)"
+        "--diagonal-mm",
+        type=diagonal_mm,
+        help="with --size: the screen's diagonal in mm (default: the config's density)",
     )
     demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")
     demo.add_argument(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from pathlib import Path
 
@@ -39,15 +40,23 @@ class RollCounter:
         self.used_mm = self._load() + height_dots / DOTS_PER_MM + CUT_FEED_MM
         self._save()
 
-    def new_roll(self) -> None:
+    def new_roll(self) -> bool:
+        """Start from a full roll; False when the file could not be written (staff must hear it:
+        the next start would count on from the old roll)."""
         self.used_mm = 0.0
-        self._save()
+        if not self._save():
+            return False
         log.info("paper roll counter reset: a new roll of %d mm", self.length_mm)
+        return True
 
     def _load(self) -> float:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return float(data["used_mm"])
+            used = float(data["used_mm"])
+            if not math.isfinite(used) or used < 0:
+                # NaN would compare false with every bound and silently switch the low warning off.
+                raise ValueError(f"used_mm {used} is not a length")
+            return used
         except FileNotFoundError:
             return 0.0
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -55,7 +64,7 @@ class RollCounter:
             log.error("paper roll counter %s unreadable (%s): counting from a full roll", self.path, exc)
             return 0.0
 
-    def _save(self) -> None:
+    def _save(self) -> bool:
         partial = self.path.with_name(f".{self.path.name}.partial")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,3 +72,5 @@ class RollCounter:
             os.replace(partial, self.path)
         except OSError as exc:
             log.error("paper roll counter %s not saved: %s", self.path, exc)
+            return False
+        return True

@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import card, lobby, printer, queue, ui
+from kiosk.bench import call, card, lobby, printer, queue, ui
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
+    call.measure,
     printer.measure,
     card.measure,
     ui.measure,

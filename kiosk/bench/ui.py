@@ -1,7 +1,7 @@
 """Benchmark figures `ui.*`: the touch screens and the event loop, each measured in a fresh process.
 
-`python -m kiosk.ui.probe NAME` does the measuring (it is the ui package's: only kiosk.ui loads
-pygame); this module starts it with SDL's dummy video driver and collects its figures. Targets
+`python -m kiosk.bench.probe NAME` does the measuring (it loads pygame, the screens and the devices;
+this module does not); this module starts it with SDL's dummy video driver and collects its figures. Targets
 (the ui issue): first frame ≤ 600 ms, idle CPU ≤ 0.5 %, frame p95 ≤ 8 ms at 1080×1920, touch to
 frame ≤ 50 ms, RSS after a full visit ≤ 120 MB.
 
@@ -38,7 +38,7 @@ def _env() -> dict[str, str]:
 
 def _probe(name: str) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk.ui.probe", name, str(CONFIG)],
+        [sys.executable, "-m", "kiosk.bench.probe", name, str(CONFIG)],
         env=_env(),
         capture_output=True,
         text=True,
@@ -52,7 +52,7 @@ def _probe(name: str) -> dict[str, float]:
 def _first_frame_ms() -> float:
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.ui.probe", "first-frame", str(CONFIG)],
+        [sys.executable, "-m", "kiosk.bench.probe", "first-frame", str(CONFIG)],
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

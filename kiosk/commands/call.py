@@ -71,17 +71,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from kiosk.queue.lifecycle import CallingSetup, CallRefused, UnknownCounter, UnknownGroup, UnknownTicket
+    from kiosk.queue.lifecycle import CallRefused, UnknownCounter, UnknownGroup, UnknownTicket
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import DATABASE_FILE
     from kiosk.site.load import load_site_config
 
     config = load_site_config(args.config)
     now = _moment(args.at, config.site.timezone)
-    database = Path(args.data_dir or config.storage.data_dir) / DATABASE_FILE
-    if not database.is_file():  # the kiosk creates it; never start an empty store from a typo'd path
-        raise UsageError(f"no ticket database at {database}")
-    store = SqliteCallingStore(database, CallingSetup.from_site(config))
+    data_dir = Path(args.data_dir or config.storage.data_dir)
+    if not (data_dir / DATABASE_FILE).is_file():  # the kiosk creates it; never start an empty store from a typo
+        raise UsageError(f"no ticket database at {data_dir / DATABASE_FILE}")
+    store = SqliteCallingStore.for_site(config, data_dir)
     try:
         return _act(store, args, now)
     except (UnknownCounter, UnknownTicket, UnknownGroup) as exc:

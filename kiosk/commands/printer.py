@@ -12,7 +12,6 @@ never pays for them.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from datetime import date, datetime
@@ -28,11 +27,20 @@ if TYPE_CHECKING:
     from kiosk.site.model import SiteConfig
 
 DEFAULT_CONFIG = "config"
-_LABEL = re.compile(r"^(?:([A-Z]{1,3})-)?(\d{1,4})$")
 SIM_COMMANDS = (
     "paper ok|near|end, paper-end-after N, cover open|closed, offline on|off, error on|off, "
     "no-reply on|off, drop N (close the connection N bytes into the next job), status, quit"
 )
+
+
+def tcp_port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a TCP port is 0 to 65535")
+    return port
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=f"Faults are typed on standard input, one a line: {SIM_COMMANDS}.",
     )
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0 picks a free one)")
+    sim.add_argument("--port", type=tcp_port, default=9100, help="TCP port (default 9100; 0 picks a free one)")
     sim.add_argument("--out", required=True, type=Path, help="where ticket PNGs go")
     sim.add_argument("--width", type=int, default=576, choices=(576, 384), help="paper width in dots")
     sim.add_argument("--pty", action="store_true", help="also serve a pty, for serial:// printer URLs")
@@ -152,19 +160,19 @@ def _reprint(args: argparse.Namespace) -> int:
     from kiosk.domain.numbering import business_date
     from kiosk.domain.routing import route_for
     from kiosk.errors import PrinterError
-    from kiosk.queue.model import PrintState
+    from kiosk.queue.model import PrintState, parse_label
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.ticket.layout import build_ticket
 
     config = _config(args.config)
     if args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
-    match = _LABEL.match(args.number.strip().upper())
+    label = parse_label(args.number)
     groups = {g.prefix: g for g in config.groups.values()}
-    if match is None or (match[1] or "") not in groups:
+    if label is None or label[0] not in groups:
         known = ", ".join(f"{p}-012" for p in groups)
         raise UsageError(f"{args.number!r} is not a ticket number of this site (like {known})")
-    group = groups[match[1] or ""]
+    group = groups[label[0]]
     now = _now(config)
     day = _date(args.date) if args.date else business_date(now, config.site.timezone, config.site.business_day_reset)
     database = Path(config.storage.data_dir) / "tickets.sqlite3"
@@ -172,7 +180,7 @@ def _reprint(args: argparse.Namespace) -> int:
         raise UsageError(f"no ticket database at {database}")
     store = SqliteTicketStore(database)
     try:
-        ticket = store.get(group.id, day, int(match[2]))
+        ticket = store.get(group.id, day, label[1])
         if ticket is None:
             raise UsageError(f"no ticket {args.number} on {day:%Y-%m-%d}")
         # The stored row keeps no answers beyond these (nothing personal): fees and papers are
@@ -244,6 +252,8 @@ def _new_roll(args: argparse.Namespace) -> int:
     printer = _printer(config)
     if printer.roll is None:
         raise UsageError("this site has no roll counter (printer.roll_length_mm is not set)")
-    printer.roll.new_roll()
+    if not printer.roll.new_roll():
+        print(f"kiosk: the roll counter {printer.roll.path} could not be written; nothing was reset", file=sys.stderr)
+        return 1
     print(f"roll counter reset: {config.printer.roll_length_mm} mm of paper")
     return 0

@@ -1,8 +1,19 @@
-"""`kiosk run`: the lobby appliance's own command (what the systemd unit starts)."""
+"""`kiosk run`: the lobby appliance's own command (what the systemd unit starts).
+
+Here the two halves meet: the shell's wiring (kiosk/shell/app.py: devices, ticket store, runtime;
+no pygame) and the touch screens (kiosk/ui/app.py: pygame; it never imports the shell).
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.site.model import SiteConfig
+
+if TYPE_CHECKING:  # kiosk.cli imports this module: pygame loads only when the kiosk runs
+    from kiosk.ui.loop import KioskLoop
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -11,8 +22,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.set_defaults(func=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from kiosk.site.load import load_site_config
+def run_appliance(
+    config: SiteConfig,
+    *,
+    until: Callable[[KioskLoop], bool] | None = None,
+    shown: Callable[[], None] | None = None,
+) -> int:
+    """The kiosk on this machine's screen with the devices the config names, until it is stopped
+    (or `until`, asked after each turn of the loop, says so; `shown` is told of the first frame).
+    The screen comes up first; the devices and the store open behind the welcome screen."""
+    from kiosk.shell.app import open_kiosk, site_clock
     from kiosk.ui.app import run_kiosk
 
-    return run_kiosk(load_site_config(args.config))
+    clock = site_clock(config)
+    return run_kiosk(config, clock, lambda: open_kiosk(config, clock), until=until, shown=shown)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.site.load import load_site_config
+
+    return run_appliance(load_site_config(args.config))

@@ -39,6 +39,18 @@ def parse_at(value: str | None, timezone: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
+def writable_folder(folder: Path, option: str) -> None:
+    """Make the output folder now, so a bad --out is one clear line before any visit runs."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option} {folder}: a file is in the way of this folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {folder}: cannot make this folder: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {folder}: this folder is not writable")
+
+
 def run_demo_command(args: argparse.Namespace) -> int:
     if args.list_scenarios:
         for item in SCENARIOS.values():
@@ -50,10 +62,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
     if args.contact_sheet:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # drawn off-screen: no window
-        from kiosk.ui.contact import contact_sheet
+        from kiosk.demo.contact import contact_sheet
 
         out = Path(args.contact_sheet)
-        count = contact_sheet(config, args.lang or config.site.default_language, screen, out)
+        writable_folder(out.parent, "--contact-sheet")
+        try:
+            count = contact_sheet(config, args.lang or config.site.default_language, screen, out)
+        except OSError as exc:
+            raise UsageError(f"--contact-sheet {out}: cannot write: {exc.strerror or exc}") from None
         print(f"{out}: {count} screens")
         return 0
     if args.headless:
@@ -67,6 +83,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
             raise UsageError("--headless needs --scenario NAME or --all (see --list-scenarios)")
         card = profile(args.card).name if args.card else None
         out = Path(args.out)
+        writable_folder(out, "--out")
         data_dir = Path(args.data_dir) if args.data_dir else None
         for name in names:
             target = out / name if args.all else out
@@ -86,7 +103,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
         return 0
     if args.scenario or args.all or args.card:
         raise UsageError("--scenario, --all and --card are for --headless runs")
-    from kiosk.ui.window import run_window
+    from kiosk.demo.window import run_window
 
     at = parse_at(args.at, config.site.timezone)
     return run_window(

@@ -7,12 +7,30 @@ serials, certificate bytes or card dates: the kiosk keeps nothing that identifie
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from kiosk.domain.model import HoldingStatus, Procedure
+
+# A number has at most four digits: its label ("ABC-9999", 8 characters) fits a number board's row,
+# and `parse_label` reads every label back (reprint, the consoles). The config loader bounds
+# `first_number`/`last_number` with this, so no group can issue a number nobody can read back.
+MAX_NUMBER = 9999
+_LABEL = re.compile(r"^(?:([A-Z]{1,3})-)?(\d{1,4})$")
+
+
+def label_of(prefix: str, number: int) -> str:
+    """What the lobby reads: prefix and a zero-padded number, e.g. "M-012"."""
+    return f"{prefix}-{number:03d}" if prefix else f"{number:03d}"
+
+
+def parse_label(text: str) -> tuple[str, int] | None:
+    """(prefix, number) of a label as printed ("m-12" reads as M-012), or None."""
+    match = _LABEL.match(text.strip().upper())
+    return None if match is None else (match[1] or "", int(match[2]))
 
 
 class PrintState(StrEnum):
@@ -60,13 +78,7 @@ class Ticket:
 
     @property
     def label(self) -> str:
-        """What the lobby reads: prefix and a zero-padded number, e.g. "M-012"."""
         return label_of(self.prefix, self.number)
-
-
-def label_of(prefix: str, number: int) -> str:
-    """What the lobby reads: prefix and a zero-padded number, e.g. "M-012"."""
-    return f"{prefix}-{number:03d}" if prefix else f"{number:03d}"
 
 
 class TicketStore(Protocol):

@@ -6,10 +6,11 @@ A screen (an SSE stream, a board driver, the voice) remembers the last event id 
     for event in store.events_after(seen): ...          # then read the event table from there
     seen = ...
 
-`wait` returns as soon as an event above `after_event_id` exists (at once when one already does), or
-when the time limit is up; it returns the latest event id either way, so a caller compares it with
-what it had. Every wait has a time limit: a stream loop gets control back to send its ping and to
-notice a shutdown. A notification is only a hint: the event table is the truth (push, then resync).
+`wait` returns as soon as the latest event id differs from `after_event_id` (at once when it already
+does), or when the time limit is up; it returns the latest event id either way, so a caller compares
+it with what it had. Below what it had means the log was replaced (a new file): resync from scratch.
+Every wait has a time limit: a stream loop gets control back to send its ping and to notice a
+shutdown. A notification is only a hint: the event table is the truth (push, then resync).
 
 SQLite: `kiosk.queue.sqlite_notify.SqliteNotifier` polls `PRAGMA data_version`. PostgreSQL (to come):
 LISTEN/NOTIFY, reading the event table after every reconnect.
@@ -24,7 +25,7 @@ MAX_WAIT_S = 60.0  # longer waits are a bug in the caller: it would miss its own
 
 class Notifier(Protocol):
     def wait(self, after_event_id: int, timeout_s: float) -> int:
-        """Block until an event with an id above `after_event_id` exists or `timeout_s` passed
+        """Block until the latest event id differs from `after_event_id` or `timeout_s` passed
         (0 < timeout_s <= MAX_WAIT_S); return the latest event id (0 when there is none)."""
         ...
 

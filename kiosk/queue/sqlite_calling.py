@@ -6,6 +6,9 @@ get the same ticket (several processes too: the lock is SQLite's, on the file). 
 one `queue_event` row in the same transaction, so a screen that saw event N has seen every change up
 to N. The rules (legal moves, no-show, the interleave, the same-press window) are asked of
 `kiosk.domain.lifecycle`; this module only reads facts and writes answers.
+
+Longer than ~400 lines on purpose: every statement on the calling columns and tables is here, next to
+the transaction it runs in; a split into reads and writes would part SQL that must agree on columns.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from kiosk.domain.lifecycle import (
 from kiosk.domain.numbering import business_date
 from kiosk.queue.lifecycle import (
     CallingSetup,
+    CallingStore,
     CallOutcome,
     CounterClosed,
     CounterState,
@@ -50,8 +54,9 @@ from kiosk.queue.lifecycle import (
     UnknownTicket,
     WaitingTicket,
 )
-from kiosk.queue.model import PrintState, label_of
-from kiosk.queue.sqlite_store import SqliteDatabase, append_event, require_aware
+from kiosk.queue.model import PrintState, label_of, parse_label
+from kiosk.queue.sqlite_store import DATABASE_FILE, SqliteDatabase, append_event, require_aware
+from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +127,11 @@ class SqliteCallingStore:
         self._db = SqliteDatabase(path, busy_timeout_s=busy_timeout_s)
         self._setup = setup
         self._prefixes = {prefix: gid for gid, prefix in setup.groups.items()}
+
+    @classmethod
+    def for_site(cls, config: SiteConfig, data_dir: Path | None = None) -> SqliteCallingStore:
+        """The site's ticket file (in `data_dir`, else the config's storage.data_dir), set up from its config."""
+        return cls((data_dir or config.storage.data_dir) / DATABASE_FILE, CallingSetup.from_site(config))
 
     # --- counter actions -------------------------------------------------------------------------
 
@@ -431,13 +441,13 @@ class SqliteCallingStore:
         if isinstance(ticket, int):
             row = conn.execute(f"SELECT {_ROW_COLUMNS} FROM ticket WHERE id = ?", (ticket,)).fetchone()
         else:
-            prefix, _, digits = ticket.strip().upper().rpartition("-")
-            group = self._prefixes.get(prefix)
-            if group is None or not digits.isdigit():
+            parsed = parse_label(ticket)
+            group = None if parsed is None else self._prefixes.get(parsed[0])
+            if parsed is None or group is None:
                 raise UnknownTicket(f'"{ticket}" is not a ticket label of this site (e.g. M-012)')
             row = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM ticket WHERE counter_group = ? AND business_date = ? AND number = ?",
-                (group, day.isoformat(), int(digits)),
+                (group, day.isoformat(), parsed[1]),
             ).fetchone()
         if row is None:
             raise UnknownTicket(f"no ticket {ticket} on {day.isoformat()}")
@@ -520,3 +530,7 @@ def _last_event_id(conn: sqlite3.Connection) -> int:
 
 def _seconds(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _conforms(store: SqliteCallingStore) -> CallingStore:
+    return store  # mypy fails here when the class drifts from the Protocol

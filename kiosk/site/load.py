@@ -17,6 +17,7 @@ build, the unit's ExecStartPre=).
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 from kiosk.errors import ConfigError
 from kiosk.messages import LANGUAGES
+from kiosk.queue.model import MAX_NUMBER
 from kiosk.site.model import (
     BringItem,
     CallingConfig,
@@ -85,8 +87,14 @@ _TOML_TYPES: dict[type, str] = {
 }
 
 
+# The shipped config is about 30 KiB; anything a hundred times larger is not a site config.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
 def load_site_config(path: str | Path) -> SiteConfig:
     """Load a TOML file, or the `site.toml` of a folder. Raises ConfigError with every problem found."""
+    if "\0" in str(path):  # the OS cannot name such a file; Path would raise a bare ValueError
+        raise ConfigError(repr(str(path)), ["the path holds a NUL byte"])
     file = Path(path)
     if file.is_dir():
         file = file / SITE_FILE
@@ -125,10 +133,19 @@ def load_site_config(path: str | Path) -> SiteConfig:
 
 def _parse(file: Path) -> dict[str, object]:
     try:
+        # A FIFO would block the open for ever and /dev/zero never ends: only a regular file of a
+        # sane size is read, and never more than that size.
+        if not stat.S_ISREG(file.stat().st_mode):
+            raise ConfigError(str(file), ["not a regular file"])
         with file.open("rb") as f:
-            return tomllib.load(f)
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(str(file), [f"larger than {MAX_CONFIG_BYTES // 1024} KiB: not a site config"])
+        return tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         problem = "file not found"
+    except RecursionError:
+        problem = "invalid TOML: nested too deeply"
     except tomllib.TOMLDecodeError as exc:
         problem = f"invalid TOML: {exc}"  # the message carries "(at line N, column M)"
     except UnicodeDecodeError as exc:
@@ -479,7 +496,8 @@ def _read_groups(t: _Table, ctx: _Context) -> dict[str, CounterGroup]:
                 g.problem("prefix", f'"{prefix}" is already used by group "{prefixes[prefix]}"')
             prefixes.setdefault(prefix, gid)
             mark = ctx.mark()
-            first, last = g.integer("first_number", lo=1), g.integer("last_number", lo=1)
+            first = g.integer("first_number", lo=1, hi=MAX_NUMBER)
+            last = g.integer("last_number", lo=1, hi=MAX_NUMBER)
             if ctx.clean_since(mark) and first > last:
                 g.problem(None, f"first_number {first} is after last_number {last}")
             groups[gid] = CounterGroup(id=gid, prefix=prefix, first_number=first, last_number=last)

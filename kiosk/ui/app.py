@@ -1,4 +1,8 @@
-"""`kiosk run`: the appliance. Fullscreen on the console of a Raspberry Pi, a window on a laptop.
+"""`kiosk run`'s screen: the appliance. Fullscreen on the console of a Raspberry Pi, a window on a laptop.
+
+kiosk/commands/run.py is the command: it hands `run_kiosk` the shell's way to open the devices,
+the ticket store and the runtime (kiosk/shell/app.py), which this module knows only as the
+`OpenKiosk` protocol: the UI never imports the shell.
 
 The video driver is SDL's choice except where there is no desktop: with neither DISPLAY nor
 WAYLAND_DISPLAY set (the appliance boots to a console), SDL_VIDEODRIVER=kmsdrm draws straight to
@@ -14,13 +18,13 @@ import os
 import signal
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
 import pygame
 
 from kiosk.domain.flow import ChooseLanguage, Flow, Touch
 from kiosk.site.model import SiteConfig
-from kiosk.ui.loop import KioskLoop, Presenter
+from kiosk.ui.loop import FlowRunner, KioskLoop, Presenter
 from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView
 
@@ -36,8 +40,24 @@ def video_driver(env: Mapping[str, str]) -> str | None:
     return None
 
 
+class OpenKiosk(Protocol):
+    """What the shell hands the UI once the devices and the ticket store are open (a
+    `kiosk.shell.app.KioskApp`): the runtime to drive, whether any device is simulated, and a
+    way to close it all."""
+
+    @property
+    def runtime(self) -> FlowRunner: ...
+
+    @property
+    def simulated(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
 def run_kiosk(
     config: SiteConfig,
+    clock: Callable[[], datetime],
+    open_kiosk: Callable[[], OpenKiosk],
     *,
     until: Callable[[KioskLoop], bool] | None = None,
     shown: Callable[[], None] | None = None,
@@ -46,9 +66,9 @@ def run_kiosk(
     after each turn of the loop, ends it too (the benchmarks); `shown` is called once the first
     frame is on the screen.
 
-    The welcome screen is drawn before the devices and the ticket store are opened (the printer
-    library alone takes about half a second to import): the screen is never left black while
-    the kiosk starts. Touches wait for the loop."""
+    The welcome screen is drawn before `open_kiosk` opens the devices and the ticket store (the
+    printer library alone takes about half a second to import): the screen is never left black
+    while the kiosk starts. Touches wait for the loop."""
     driver = video_driver(os.environ)
     if driver is not None:
         os.environ["SDL_VIDEODRIVER"] = driver
@@ -64,11 +84,6 @@ def run_kiosk(
         pygame.display.set_caption(config.site.name.get(config.site.default_language))
     log.info("video driver %s, display %s, frame %s", actual, display.get_size(), frame_size)
 
-    zone = ZoneInfo(config.site.timezone)
-
-    def clock() -> datetime:
-        return datetime.now(zone)
-
     presenter = Presenter(display, frame_size)
     view = KioskView(config, target=display if presenter.direct else None)
     presenter.show(view.render(Flow(config).start(clock()), clock()))
@@ -78,22 +93,14 @@ def run_kiosk(
 
     # systemd stops the unit with SIGTERM: leave through `finally`, closing the ticket store.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    from kiosk.queue.sqlite_store import SqliteTicketStore
-    from kiosk.shell.devices import build_devices
-    from kiosk.shell.runtime import Runtime
-
-    devices = build_devices(config, today=lambda: clock().date())
-    store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
+    kiosk = open_kiosk()
     try:
-        runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
-        view.simulation = devices.simulated  # the SIMULATION sign from the next frame on
-        warm(view, Flow(config), clock())
-        loop = KioskLoop(runtime, view, presenter, Touches(display.get_size()))
+        view.simulation = kiosk.simulated  # the SIMULATION sign from the next frame on
+        warm(view, kiosk.runtime.flow, clock())
+        loop = KioskLoop(kiosk.runtime, view, presenter, Touches(display.get_size()))
         loop.run(lambda event: event.type == pygame.QUIT, until or (lambda loop: False))
     finally:
-        store.close()
-        for device in (devices.reader, devices.printer, devices.display):
-            device.close()
+        kiosk.close()
         pygame.display.quit()  # fonts stay open: the process ends here anyway
     return 0
 

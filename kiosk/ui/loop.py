@@ -3,8 +3,12 @@
 The appliance idles ten hours a day, so the loop is frugal: it looks at events and devices
 `POLL_HZ` times a second and sleeps in between (`pygame.event.wait()` alone wakes about a
 thousand times a second inside SDL, device-facts.md), and it draws a frame only when what the
-visitor sees changed: the flow's state (`Runtime.version`), the view's own state (a page, the
+visitor sees changed: the flow's state (`FlowRunner.version`), the view's own state (a page, the
 language chooser), the idle countdown's second, or the minute (a window opens or closes).
+
+The loop drives a `FlowRunner`: the shell's runtime (kiosk/shell/runtime.py), which carries out
+the flow's effects against the devices and the store. The UI declares what it needs of it here
+and never imports the shell (tests/architecture/test_layering.py).
 
 `Presenter` puts the kiosk frame on the display: as it is, turned a quarter when the panel's
 own mode is the other way round, or scaled to fit a laptop window; and maps a touch back.
@@ -16,16 +20,13 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pygame
 
-from kiosk.domain.flow import IDLE_WARNING_SECONDS, Screen
+from kiosk.domain.flow import IDLE_WARNING_SECONDS, Event, Flow, Screen, State
 from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView
-
-if TYPE_CHECKING:  # the runtime pulls in the device drivers: not needed to draw the first frame
-    from kiosk.shell.runtime import Runtime
 
 POLL_HZ = 25
 # On the welcome screen nobody waits for a device, so the devices and the clock are looked at every
@@ -33,6 +34,28 @@ POLL_HZ = 25
 WELCOME_REFRESH_EVERY = 5
 # A device call this long held the loop (a ticket printing on a slow serial printer takes ~2 s).
 HELD_S = 0.3
+
+
+class FlowRunner(Protocol):
+    """What the loop drives: the visit's state and the flow it follows, events in, devices polled."""
+
+    @property
+    def flow(self) -> Flow: ...
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def version(self) -> int:
+        """Bumped on every change of `state`: the loop redraws only then."""
+
+    def clock(self) -> datetime: ...
+
+    def dispatch(self, event: Event) -> None:
+        """Apply one event (a touch) and carry out its effects."""
+
+    def poll(self) -> None:
+        """Look at the devices and the time: a card read's answer, a ticket to issue, idle timeouts."""
 
 
 class Presenter:
@@ -75,8 +98,8 @@ class Presenter:
 
 
 class KioskLoop:
-    def __init__(self, runtime: Runtime, view: KioskView, presenter: Presenter, touches: Touches) -> None:
-        self.runtime = runtime
+    def __init__(self, runner: FlowRunner, view: KioskView, presenter: Presenter, touches: Touches) -> None:
+        self.runner = runner
         self.view = view
         self.presenter = presenter
         self.touches = touches
@@ -92,30 +115,30 @@ class KioskLoop:
         version = self.view.version
         action = self.view.press(at)
         if action is not None:
-            self.runtime.dispatch(action)
+            self.runner.dispatch(action)
         return action is not None or self.view.version != version
 
     def refresh(self) -> bool:
         """Poll the devices, then draw a frame if anything visible changed; True when it drew."""
         began = self.touches.clock()
-        self.runtime.poll()
+        self.runner.poll()
         if self.touches.clock() - began > HELD_S:
             # Presses queued while the loop was held were aimed at the screen shown then, not at the
             # one that replaces it: the second tap of a double tap on "get a ticket" must not press
             # "next" on the ticket screen (and hide the number of a ticket that failed to print).
             pygame.event.clear((pygame.FINGERDOWN, pygame.MOUSEBUTTONDOWN))
-        now = self.runtime.clock()
-        key = (self.runtime.version, self.view.version, self._countdown(now), now.hour, now.minute)
+        now = self.runner.clock()
+        key = (self.runner.version, self.view.version, self._countdown(now), now.hour, now.minute)
         if key == self._drawn:
             return False
         self._drawn = key
-        self.presenter.show(self.view.render(self.runtime.state, now))
+        self.presenter.show(self.view.render(self.runner.state, now))
         pygame.display.flip()
         self.frames += 1
         return True
 
     def _countdown(self, now: datetime) -> int | None:
-        left = self.runtime.flow.idle_seconds_left(self.runtime.state, now)
+        left = self.runner.flow.idle_seconds_left(self.runner.state, now)
         return math.ceil(left) if left is not None and left <= IDLE_WARNING_SECONDS else None
 
     def run(
@@ -132,7 +155,7 @@ class KioskLoop:
                 if stop(event):
                     return
                 touched = self.handle(event) or touched
-            if touched or turn % WELCOME_REFRESH_EVERY == 0 or self.runtime.state.screen is not Screen.WELCOME:
+            if touched or turn % WELCOME_REFRESH_EVERY == 0 or self.runner.state.screen is not Screen.WELCOME:
                 self.refresh()
             turn += 1
             if until(self):

@@ -47,3 +47,30 @@ def test_a_language_the_site_does_not_offer_is_refused(tmp_path):
     run = kiosk("demo", "--headless", "--scenario", "enquiry", "--lang", "fr", "--out", str(tmp_path))
     assert run.returncode == 2
     assert "fr" in run.stderr and "ja" in run.stderr
+
+
+def test_an_output_folder_behind_a_file_is_one_clear_line(tmp_path):
+    (tmp_path / "file").write_text("in the way", encoding="utf-8")
+    run = kiosk("demo", "--headless", "--scenario", "enquiry", "--out", str(tmp_path / "file" / "out"))
+    assert run.returncode == 2
+    assert "--out" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_contact_sheet_behind_a_file_is_one_clear_line(tmp_path):
+    (tmp_path / "file").write_text("in the way", encoding="utf-8")
+    run = kiosk("demo", "--contact-sheet", str(tmp_path / "file" / "sheet.png"))
+    assert run.returncode == 2
+    assert "--contact-sheet" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_screen_diagonal_that_is_no_length_is_refused(tmp_path):
+    for value in ("0", "nan", "inf", "-178"):
+        run = kiosk("demo", "--contact-sheet", str(tmp_path / "s.png"), "--size", "720x1280", "--diagonal-mm", value)
+        assert run.returncode == 2, value
+        assert "--diagonal-mm" in run.stderr and "Traceback" not in run.stderr, value
+
+
+def test_a_printer_emulator_port_out_of_range_is_refused(tmp_path):
+    run = kiosk("printer-sim", "--port", "-1", "--out", str(tmp_path))
+    assert run.returncode == 2
+    assert "--port" in run.stderr and "Traceback" not in run.stderr

@@ -234,3 +234,14 @@ def test_reprint_without_a_ticket_database_creates_none(lobby, tmp_path, capsys)
     assert main(["reprint", "G-001", "--config", str(config_file)]) == 2
     assert "no ticket database" in capsys.readouterr().err
     assert not (tmp_path / "elsewhere" / "tickets.sqlite3").exists()
+
+
+def test_new_roll_that_cannot_write_its_counter_file_fails_clearly(tmp_path, capsys):
+    from tests.kiosk.site.test_load import shipped_text
+
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data folder should be", encoding="utf-8")
+    path = tmp_path / "site.toml"
+    path.write_text(shipped_text().replace('data_dir = "../.data"', f'data_dir = "{blocked}"'), encoding="utf-8")
+    assert main(["new-roll", "--config", str(path)]) == 1
+    assert "could not be written" in capsys.readouterr().err

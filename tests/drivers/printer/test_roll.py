@@ -43,3 +43,21 @@ def test_a_new_roll_set_by_staff_is_not_undone_by_the_running_kiosk(tmp_path):
     RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200).new_roll()  # `kiosk new-roll`
     kiosk.add_ticket(800)
     assert kiosk.used_mm == 800 / DOTS_PER_MM + CUT_FEED_MM  # one ticket on the new roll, not two
+
+
+def test_a_counter_file_saying_nan_or_negative_is_unreadable_so_the_low_warning_stays_on(tmp_path, caplog):
+    for bad in ("NaN", "Infinity", "-5"):
+        (tmp_path / "roll.json").write_text(f'{{"used_mm": {bad}}}', encoding="utf-8")
+        with caplog.at_level(logging.ERROR):
+            roll = RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200)
+        assert roll.used_mm == 0, bad
+        roll.add_ticket(8 * 900)  # 900 mm of print on a 1000 mm roll
+        assert roll.low, bad
+    assert "unreadable" in caplog.text
+
+
+def test_a_new_roll_that_cannot_be_written_says_so(tmp_path):
+    (tmp_path / "data").write_text("a file where the data folder should be", encoding="utf-8")
+    roll = RollCounter(tmp_path / "data" / "roll.json", length_mm=1000, low_mm=200)
+    assert roll.new_roll() is False
+    assert RollCounter(tmp_path / "roll.json", length_mm=1000, low_mm=200).new_roll() is True

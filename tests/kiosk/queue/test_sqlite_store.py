@@ -3,10 +3,13 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -19,6 +22,7 @@ from kiosk.errors import QueueFull, StoreError
 from kiosk.queue.model import PrintState, TicketRequest, TicketStore
 from kiosk.queue.sqlite_store import SCHEMA_VERSION, SqliteTicketStore
 
+REPO = Path(__file__).resolve().parents[3]
 JST = timezone(timedelta(hours=9))
 DAY = date(2025, 4, 1)
 AT = datetime(2025, 4, 1, 9, 30, tzinfo=JST)
@@ -50,18 +54,33 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A directory nobody may write to, or a skip where permissions are not enforced (root)."""
+    """A directory nobody may write to (root may: see `with_permissions_enforced`)."""
     directory = tmp_path / "read-only"
     directory.mkdir()
     directory.chmod(0o500)
-    try:
-        (directory / "probe").touch()
-    except PermissionError:
-        yield directory
-    else:
-        pytest.skip("file permissions are not enforced for this user (root?)")
-    finally:
-        directory.chmod(0o700)
+    yield directory
+    directory.chmod(0o700)
+
+
+def with_permissions_enforced(check: Callable[[Path], None], path: Path) -> None:
+    """Run `check(path)` where file permissions hold. Root (CI) overrides them, so there the check
+    runs in a child process stripped of the capabilities that do (setpriv): CI checks it too."""
+    if os.geteuid() != 0:
+        check(path)
+        return
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root and setpriv (util-linux) is missing: permissions are not enforced")
+    drop = "-dac_override,-dac_read_search,-fowner"
+    script = f"import sys, pathlib; from {__name__} import {check.__name__} as c; c(pathlib.Path(sys.argv[1]))"
+    run = subprocess.run(
+        ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", sys.executable, "-c", script, str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
 
 
 @pytest.fixture
@@ -381,23 +400,35 @@ def test_data_directory_that_is_a_file_raises_naming_the_path(tmp_path: Path) ->
         SqliteTicketStore(path)
 
 
+def opening_in_it_raises_naming_the_file(directory: Path) -> None:
+    with pytest.raises(StoreError, match=str(directory / "tickets.db")):
+        SqliteTicketStore(directory / "tickets.db")
+
+
 def test_unwritable_directory_raises_naming_the_file(read_only_dir: Path) -> None:
-    with pytest.raises(StoreError, match=str(read_only_dir / "tickets.db")):
-        SqliteTicketStore(read_only_dir / "tickets.db")
+    with_permissions_enforced(opening_in_it_raises_naming_the_file, read_only_dir)
 
 
-def test_missing_directory_under_an_unwritable_one_raises_naming_the_file(read_only_dir: Path) -> None:
-    path = read_only_dir / "data" / "tickets.db"
+def making_a_folder_in_it_raises_naming_the_file(directory: Path) -> None:
+    path = directory / "data" / "tickets.db"
     with pytest.raises(StoreError, match=str(path)):
         SqliteTicketStore(path)
 
 
-def test_read_only_database_file_raises_at_open_naming_the_file(db: Path, read_only_dir: Path) -> None:
+def test_missing_directory_under_an_unwritable_one_raises_naming_the_file(read_only_dir: Path) -> None:
+    with_permissions_enforced(making_a_folder_in_it_raises_naming_the_file, read_only_dir)
+
+
+def opening_it_raises_naming_the_file(db: Path) -> None:
+    with pytest.raises(StoreError, match=str(db)):
+        SqliteTicketStore(db)
+
+
+def test_read_only_database_file_raises_at_open_naming_the_file(db: Path) -> None:
     SqliteTicketStore(db).close()
     db.chmod(0o400)
     try:
-        with pytest.raises(StoreError, match=str(db)):
-            SqliteTicketStore(db)
+        with_permissions_enforced(opening_it_raises_naming_the_file, db)
     finally:
         db.chmod(0o600)
 

@@ -98,16 +98,16 @@ def tap(kiosk: KioskLoop, clocks: Clocks, button_id: str) -> int:
 
 def test_a_finger_is_one_touch_though_sdl_sends_two_events(loop: KioskLoop, clocks: Clocks) -> None:
     assert tap(loop, clocks, "start") == 1
-    assert loop.runtime.state.screen is Screen.LANGUAGE
+    assert loop.runner.state.screen is Screen.LANGUAGE
     assert tap(loop, clocks, "lang:en") == 1
-    assert loop.runtime.state.screen is Screen.PROCEDURE
-    assert len(loop.runtime.state.visit.history) == 1  # language → procedure, nothing skipped
+    assert loop.runner.state.screen is Screen.PROCEDURE
+    assert len(loop.runner.state.visit.history) == 1  # language → procedure, nothing skipped
 
 
 def test_a_real_mouse_click_counts(loop: KioskLoop, clocks: Clocks) -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=loop.view.buttons()["start"].center, button=1))
     assert pump(loop) == 1
-    assert loop.runtime.state.screen is Screen.LANGUAGE
+    assert loop.runner.state.screen is Screen.LANGUAGE
 
 
 def test_a_double_tap_on_get_a_ticket_prints_one_ticket_and_stays_on_it(loop: KioskLoop, clocks: Clocks) -> None:
@@ -115,20 +115,20 @@ def test_a_double_tap_on_get_a_ticket_prints_one_ticket_and_stays_on_it(loop: Ki
         tap(loop, clocks, button_id)
     tap(loop, clocks, "answer:wanted:license_only")
     tap(loop, clocks, "answer:lecture_class:excellent")
-    assert loop.runtime.state.screen is Screen.CONFIRM
+    assert loop.runner.state.screen is Screen.CONFIRM
     where = loop.view.buttons()["continue"].center
     finger(where)
     assert pump(loop) == 1
     clocks.advance(DEBOUNCE_S / 2)  # the second tap of a double tap, on "next" now in the same place
     finger(where)
     assert pump(loop) == 0
-    assert len(loop.runtime.issued) == 1
-    assert loop.runtime.state.screen is Screen.TICKET
+    assert len(loop.runner.issued) == 1
+    assert loop.runner.state.screen is Screen.TICKET
     clocks.advance(DEBOUNCE_S)
     finger(where)  # a deliberate press later does count
     assert pump(loop) == 1
-    assert loop.runtime.state.screen is Screen.GOODBYE
-    assert len(loop.runtime.issued) == 1
+    assert loop.runner.state.screen is Screen.GOODBYE
+    assert len(loop.runner.issued) == 1
 
 
 def test_a_tap_made_while_the_ticket_prints_does_not_act_on_the_ticket_screen(
@@ -139,23 +139,23 @@ def test_a_tap_made_while_the_ticket_prints_does_not_act_on_the_ticket_screen(
     tap(loop, clocks, "answer:wanted:license_only")
     tap(loop, clocks, "answer:lecture_class:excellent")
     where = loop.view.buttons()["continue"].center
-    printing = loop.runtime.poll
+    printing = loop.runner.poll
 
     def slow_poll() -> None:
         """The print takes 2 s on a serial printer; the visitor's second tap lands meanwhile."""
-        issued = len(loop.runtime.issued)
+        issued = len(loop.runner.issued)
         printing()
-        if len(loop.runtime.issued) > issued:
+        if len(loop.runner.issued) > issued:
             clocks.advance(2.0)
             finger(where)
 
-    monkeypatch.setattr(loop.runtime, "poll", slow_poll)
+    monkeypatch.setattr(loop.runner, "poll", slow_poll)
     finger(where)
     assert pump(loop) == 1  # "get a ticket": "Printing your ticket…" is drawn
     assert pump(loop) == 0  # the ticket prints, holding the loop
     assert pump(loop) == 0  # the tap made meanwhile is gone, not a press of "next"
-    assert len(loop.runtime.issued) == 1
-    assert loop.runtime.state.screen is Screen.TICKET
+    assert len(loop.runner.issued) == 1
+    assert loop.runner.state.screen is Screen.TICKET
 
 
 def test_an_idle_loop_draws_nothing_until_something_changes(loop: KioskLoop, clocks: Clocks) -> None:
@@ -204,23 +204,3 @@ def test_a_laptop_window_scales_the_frame_and_maps_touches() -> None:
 )
 def test_the_video_driver_is_kmsdrm_only_without_a_desktop(env: dict[str, str], driver: str | None) -> None:
     assert video_driver(env) == driver
-
-
-def test_kiosk_run_starts_draws_and_stops(site_config: SiteConfig, tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from kiosk.site.model import ReaderBackend, Storage
-    from kiosk.ui.app import run_kiosk
-
-    # the simulated reader: a PC/SC reader (or another test's vpcd) may appear and change the screen
-    reader = replace(site_config.reader, backend=ReaderBackend.SIM)
-    config = replace(site_config, storage=Storage(data_dir=tmp_path), reader=reader)
-    frames: list[int] = []
-
-    def until(loop: KioskLoop) -> bool:
-        frames.append(loop.frames)
-        return len(frames) == 3
-
-    assert run_kiosk(config, until=until) == 0
-    assert frames[0] == 1  # the first turn draws the welcome screen (again: the first one came before the devices)
-    assert (tmp_path / "tickets.sqlite3").exists()

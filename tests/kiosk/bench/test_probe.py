@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 def test_the_first_frame_probe_starts_the_kiosk_and_reports_its_first_frame() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk.ui.probe", "first-frame", str(REPO / "config")],
+        [sys.executable, "-m", "kiosk.bench.probe", "first-frame", str(REPO / "config")],
         env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
         capture_output=True,
         text=True,

@@ -1,10 +1,13 @@
 """Measurements of the real screens and event loop for `kiosk.bench.ui`, each in a process of its own.
 
-    python -m kiosk.ui.probe first-frame|idle|frames|touch CONFIG_DIR
+    python -m kiosk.bench.probe first-frame|idle|idle-sim-reader|frames|visit CONFIG_DIR
 
 Prints one JSON object. The process is fresh, so font loading and first renders count as they
 would after a restart. The ticket database goes to a temporary folder; everything else is the
 site config as shipped (SDL's dummy video driver: no window).
+
+One of the three places outside kiosk/ui that import pygame (tests/architecture/test_layering.py):
+it posts SDL events and times frames on the display, as the appliance shows them.
 """
 
 from __future__ import annotations
@@ -38,15 +41,15 @@ def _config(folder: str, scratch: str) -> SiteConfig:
 
 def first_frame(config: SiteConfig) -> dict[str, float]:
     """Prints "frame" the moment the first frame is on the display; the parent times it."""
-    from kiosk.ui.app import run_kiosk
+    from kiosk.commands.run import run_appliance
 
-    run_kiosk(config, shown=lambda: print("frame", flush=True), until=lambda loop: True)
+    run_appliance(config, shown=lambda: print("frame", flush=True), until=lambda loop: True)
     return {}
 
 
 def idle(config: SiteConfig) -> dict[str, float]:
     """CPU of this process while the real loop idles on the welcome screen, once settled."""
-    from kiosk.ui.app import run_kiosk
+    from kiosk.commands.run import run_appliance
     from kiosk.ui.loop import KioskLoop
 
     began = time.monotonic()
@@ -59,7 +62,7 @@ def idle(config: SiteConfig) -> dict[str, float]:
             return False
         return time.monotonic() - start[0] >= IDLE_S
 
-    run_kiosk(config, until=until)
+    run_appliance(config, until=until)
     wall, cpu = time.monotonic() - start[0], time.process_time() - start[1]
     return {"idle_cpu_percent": 100 * cpu / wall}
 

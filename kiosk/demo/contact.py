@@ -3,6 +3,9 @@
 Each frame is drawn at full size as the kiosk would, then shrunk to a third, with its name under
 it; choices spread over pages show every page. Not a test: a picture to put in front of the
 people the kiosk is for.
+
+One of the three places outside kiosk/ui that import pygame (tests/architecture/test_layering.py):
+it lays the frames kiosk/ui drew onto one sheet.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pygame
 
+from kiosk.demo.contact import SHRINK, contact_sheet
 from kiosk.demo.gallery import scenarios
 from kiosk.site.model import SiteConfig
-from kiosk.ui.contact import SHRINK, contact_sheet
 from tests.kiosk.ui.sizes import PI_5
 
 

@@ -6,6 +6,9 @@ next number. The kiosk frame only sees those through its drivers, as on the appl
 
 The loop polls events 25 times a second and redraws only when the state changed or a visible
 countdown ticks: an idle kiosk must cost next to nothing (device-facts.md).
+
+One of the three places outside kiosk/ui that import pygame (tests/architecture/test_layering.py):
+the window, its panel and the keys are the demo's own; the kiosk frame in it is drawn by kiosk/ui.
 """
 
 from __future__ import annotations

@@ -1,0 +1,75 @@
+"""One kiosk's running parts, wired: the devices the config names, the ticket store, the runtime.
+
+Every shell over the core opens a `KioskApp` and drives its runtime: the touch UI (`kiosk run`,
+kiosk/commands/run.py hands it to kiosk/ui/app.py) and, later, the lobby service (`kiosk lobby`).
+So this module knows nothing of pygame or of screens; the UI declares what it needs of the app
+as protocols (`kiosk.ui.app.OpenKiosk`, `kiosk.ui.loop.FlowRunner`) and never imports the shell.
+
+The devices, the store and the runtime are imported when `open_kiosk` is called, not with this
+module: the printer library alone takes about half a second to import, and `kiosk run` draws its
+welcome screen before it opens anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from kiosk.site.model import SiteConfig
+
+if TYPE_CHECKING:
+    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.runtime import Devices, Runtime
+
+Clock = Callable[[], datetime]
+
+
+def site_clock(config: SiteConfig) -> Clock:
+    """The wall clock in the site's time zone (aware datetimes, as the flow and the store expect)."""
+    zone = ZoneInfo(config.site.timezone)
+
+    def clock() -> datetime:
+        return datetime.now(zone)
+
+    return clock
+
+
+@dataclass
+class KioskApp:
+    config: SiteConfig
+    clock: Clock
+    devices: Devices
+    store: SqliteTicketStore
+    runtime: Runtime
+
+    @property
+    def simulated(self) -> bool:
+        """Any simulator active: the screens show the SIMULATION sign."""
+        return self.devices.simulated
+
+    def close(self) -> None:
+        """The store first (its last write is the one that matters), then every device."""
+        self.store.close()
+        for device in (self.devices.reader, self.devices.printer, self.devices.display):
+            device.close()
+
+
+def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
+    """Open the devices the config names and the ticket store in its data folder; the caller closes."""
+    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.devices import build_devices
+    from kiosk.shell.runtime import Runtime
+
+    devices = build_devices(config, today=lambda: clock().date())
+    store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
+    try:
+        runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
+    except BaseException:
+        store.close()
+        for device in (devices.reader, devices.printer, devices.display):
+            device.close()
+        raise
+    return KioskApp(config=config, clock=clock, devices=devices, store=store, runtime=runtime)

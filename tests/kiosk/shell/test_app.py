@@ -1,0 +1,50 @@
+"""The shell's wiring: one kiosk's devices, ticket store and runtime, opened from the config and closed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain.flow import Screen, Touch
+from kiosk.domain.model import Procedure
+from kiosk.errors import StoreError
+from kiosk.shell.app import open_kiosk, site_clock
+from kiosk.site.model import ReaderBackend, SiteConfig, Storage
+
+MORNING = datetime.fromisoformat("2026-11-30T09:15:00+09:00")
+
+
+@pytest.fixture
+def config(site_config: SiteConfig, tmp_path: Path) -> SiteConfig:
+    reader = replace(site_config.reader, backend=ReaderBackend.SIM)
+    return replace(site_config, storage=Storage(data_dir=tmp_path), reader=reader)
+
+
+def test_the_app_runs_the_flow_on_the_configured_devices_and_store(config: SiteConfig, tmp_path: Path) -> None:
+    app = open_kiosk(config, lambda: MORNING)
+    try:
+        assert app.simulated  # the simulated reader: the screens must say so
+        assert app.runtime.store is app.store and app.runtime.devices is app.devices
+        assert (tmp_path / "tickets.sqlite3").exists()
+        app.runtime.dispatch(Touch())
+        assert app.runtime.state.screen is Screen.LANGUAGE
+        assert app.runtime.version > 0  # the UI redraws
+    finally:
+        app.close()
+
+
+def test_closing_the_app_closes_the_ticket_store(config: SiteConfig) -> None:
+    app = open_kiosk(config, lambda: MORNING)
+    app.close()
+    with pytest.raises(StoreError):
+        app.store.count_issued(MORNING.date(), Procedure.RENEWAL)
+
+
+def test_the_site_clock_tells_the_time_in_the_sites_zone(config: SiteConfig) -> None:
+    now = site_clock(config)()
+    assert now.tzinfo is not None
+    assert now.utcoffset() == datetime.now(now.tzinfo).utcoffset()
+    assert str(now.tzinfo) == config.site.timezone
