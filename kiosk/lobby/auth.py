@@ -39,6 +39,7 @@ _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_MAX_TRACKED = 10_000  # failed-login keys kept before the stale ones are dropped
 SESSION_HOURS = 12  # a working day; after that the clerk logs in again
 
 
@@ -269,12 +270,19 @@ class LoginThrottle:
 
     def failed(self, keys: Sequence[str]) -> None:
         now = self.clock()
+        if len(self._failures) > _MAX_TRACKED:  # guesses at many names must not grow memory forever
+            self._failures = {k: e for k, e in self._failures.items() if now - e.last < self.lock_s}
         for key in keys:
             entry = self._failures.setdefault(key, _Failures())
             if entry.count >= self.lock_after and now >= entry.last + self.lock_s:
                 entry.count = self.free_failures  # the lock ran out: slow, but not locked again at once
             entry.count += 1
             entry.last = now
+
+    @property
+    def tracked(self) -> int:
+        """How many names and addresses have failures on record."""
+        return len(self._failures)
 
     def succeeded(self, keys: Sequence[str]) -> None:
         for key in keys:

@@ -133,3 +133,13 @@ def test_staff_command_adds_lists_and_removes_with_password_from_stdin(tmp_path)
     assert kiosk("list").stdout == ""
     missing = kiosk("remove", "tanaka")
     assert missing.returncode == 1 and "no staff account" in missing.stderr
+
+
+def test_throttle_forgets_stale_keys_when_many_names_were_guessed():
+    now = [0.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for n in range(10_001):
+        throttle.failed((f"name:guess{n}",))
+    now[0] += 16 * 60
+    throttle.failed(("name:fresh",))
+    assert throttle.tracked == 1
