@@ -100,7 +100,8 @@
       const item = el("li");
       item.dataset.group = groupId;
       item.appendChild(el("span", "prefix", group.prefix));
-      const name = group.name ? local(group.name) : word("lobby.counters", { numbers: group.counters.join("・") });
+      const separator = ["ja", "ja-easy", "zh-Hans"].includes(lang) ? "・" : ", ";
+      const name = group.name ? local(group.name) : word("lobby.counters", { numbers: group.counters.join(separator) });
       item.appendChild(el("span", "group-name", name));
       item.appendChild(el("span", "count", word("lobby.people", { count: count })));
       waiting.appendChild(item);
