@@ -169,6 +169,8 @@ class LobbyService:
         state = await self.run(lambda store: store.lobby_state(now))
         previous = self._published
         published = Published(state, state_text(state))
+        if previous is not None and state.event_id < previous.event_id:
+            return previous  # an older read finishing late (two refreshes at once): never go back
         if previous is None or published.text != previous.text:
             self._published = published
             changed, self._changed = self._changed, asyncio.Event()

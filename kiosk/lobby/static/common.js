@@ -12,7 +12,7 @@ function followLobby(onState, onOnline) {
   const REOPEN_MS = 2000;
   let source = null;
   let lastByte = Date.now();
-  let online = false;
+  let online = null; // unknown until the stream first answers or fails
 
   function setOnline(value) {
     if (value !== online) {

@@ -1,12 +1,11 @@
 // The lobby screen: draws the whole lobby state each time one arrives (never a delta), so what it
 // shows after a drop or a restart is exactly what a fresh screen shows.
 //
-// URL options: ?lang=en shows one language only (default: every site language in turn, ja first,
-// ROTATE_MS each); ?chime=0 keeps it silent.
+// URL options: ?lang=en shows one language only (default: every site language in turn, ja first);
+// ?rotate=8 the seconds each language stays (default 8); ?chime=0 keeps it silent.
 "use strict";
 
 (function () {
-  const ROTATE_MS = 8000;
   const BLINK_MS = 6000;
   const RECENT = 6;
   const words = readJson("words");
@@ -14,9 +13,12 @@
   const pinned = params.get("lang");
   const languages = pinned && words.languages.includes(pinned) ? [pinned] : words.languages;
   const chimeOn = params.get("chime") !== "0";
+  const rotateMs = Math.max(0.2, parseFloat(params.get("rotate") || "8") || 8) * 1000;
   let lang = languages[0];
   let state = readJson("state");
-  let online = false;
+  // The page arrives with a fresh state inside it: shown at once, offline only once the stream fails.
+  let online = true;
+  let settled = false; // the stream has answered (a state) or failed: body.connecting goes
   let blinkSeen = null; // event id of the newest call already announced; null until the first state
   let blinkUntil = 0;
   let audio = null;
@@ -38,7 +40,7 @@
   function draw() {
     document.documentElement.lang = lang;
     document.body.classList.toggle("offline", !online);
-    document.body.classList.toggle("connecting", false);
+    document.body.classList.toggle("connecting", !settled);
     const banner = document.getElementById("offline");
     banner.hidden = online;
     banner.textContent = word("lobby.offline");
@@ -140,6 +142,7 @@
 
   function onState(next) {
     state = next;
+    settled = true;
     const latest = (state.recent_calls || [])[0];
     const latestId = latest ? latest.event_id : 0;
     // The first state of this page only sets the mark: a screen switched on does not chime.
@@ -154,6 +157,7 @@
 
   function onOnline(value) {
     online = value;
+    settled = true;
     draw();
   }
 
@@ -181,7 +185,7 @@
       index = (index + 1) % languages.length;
       lang = languages[index];
       draw();
-    }, ROTATE_MS);
+    }, rotateMs);
   }
   followLobby(onState, onOnline);
 })();

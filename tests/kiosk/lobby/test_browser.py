@@ -69,6 +69,7 @@ def test_screen_shows_a_call_made_from_a_console(browser, shared):
     )
     assert tv.text_content(tile_text("c13")) == label
     assert "13" in (tv.text_content("#latest-where") or "")
+    assert tv.is_visible("#latest.blink")  # the new call blinks (for 6 s)
     clerk.context.close()
     tv.close()
 
@@ -83,6 +84,41 @@ def test_screen_shows_a_call_made_by_the_cli_in_another_process(browser, shared)
     )
     assert tv.text_content(tile_text("c1")) == label
     assert tv.text_content("#latest-where") == "Please go to Counter 1"
+    tv.close()
+
+
+def test_screen_rotates_its_languages_japanese_first(browser, shared):
+    tv = browser.new_page(viewport={"width": 1920, "height": 1080})
+    tv.goto(f"{shared.base}/screen?rotate=0.3&chime=0")
+    assert tv.text_content("#waiting-title") == "お待ちの方"
+    seen = set()
+    for _ in range(40):
+        seen.add(tv.evaluate("document.documentElement.lang"))
+        if len(seen) >= 3:
+            break
+        tv.wait_for_timeout(100)
+    assert {"ja", "ja-easy", "en"} <= seen
+    tv.close()
+
+
+def test_screen_reconnects_itself_after_an_http_error_on_the_stream(browser, shared):
+    """EventSource gives up for good after an HTTP error status: the page must open a new one."""
+    tv = browser.new_page(viewport={"width": 1920, "height": 1080})
+    refused = []
+
+    def refuse_first(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="starting")
+        else:
+            route.continue_()
+
+    tv.route("**/events", refuse_first)
+    tv.goto(f"{shared.base}/screen?lang=en&chime=0")
+    tv.wait_for_selector("body.offline", timeout=5_000)
+    assert refused
+    tv.wait_for_selector(READY, timeout=10_000)
+    assert not tv.is_visible("#offline")
     tv.close()
 
 
