@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from kiosk.lobby.state import state_text
-from kiosk.queue.lifecycle import CallingStore, CallOutcome, LobbyState
+from kiosk.queue.lifecycle import CallingStore, CallOutcome, LobbyState, NothingAtCounter
 from kiosk.queue.notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -203,8 +203,6 @@ class LobbyService:
 def _act_on_current(
     store: CallingStore, counter_id: str, action: CounterAction, to_group: str, now: datetime
 ) -> CallOutcome:
-    from kiosk.queue.lifecycle import NothingAtCounter
-
     state = store.lobby_state(now)
     current = next((c.calling for c in state.counters if c.id == counter_id), None)
     if current is None:
