@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
+from kiosk.commands import lobby as lobby_commands
 from kiosk.commands import printer as printer_commands
 from kiosk.commands import run as run_commands
+from kiosk.commands import staff as staff_commands
 from kiosk.errors import ConfigError, KioskError, UsageError
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         card_commands.register,
         printer_commands.register,
         call_commands.register,
+        staff_commands.register,
+        lobby_commands.register,
     ):
         register(sub)
     return parser

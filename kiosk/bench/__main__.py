@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import call, card, printer, queue, ui
+from kiosk.bench import call, card, lobby, printer, queue, ui
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
@@ -19,6 +19,7 @@ FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     printer.measure,
     card.measure,
     ui.measure,
+    lobby.measure,
 )
 
 

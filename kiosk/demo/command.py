@@ -55,6 +55,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
     if args.list_scenarios:
         for item in SCENARIOS.values():
             print(f"{item.name:36} {item.description}")
+        from kiosk.demo import lobby
+
+        print(f"{lobby.NAME:36} {lobby.DESCRIPTION} (not in --all: needs Chromium)")
         return 0
     config = load_site_config(args.config)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
@@ -71,6 +74,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--contact-sheet {out}: cannot write: {exc.strerror or exc}") from None
         print(f"{out}: {count} screens")
+        return 0
+    if args.headless and args.scenario == "lobby-morning":
+        from kiosk.demo.lobby import run_lobby_morning
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        summary = run_lobby_morning(config, out)
+        print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "calls")}, ensure_ascii=False))
         return 0
     if args.headless:
         from kiosk.demo.runner import run_scenario

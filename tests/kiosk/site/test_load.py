@@ -438,7 +438,7 @@ def test_shipped_config_has_calling_rules_and_each_counter_serves_its_own_group(
         recalls_before_no_show=2,
         transfer_keeps_place=True,
         same_press_window_s=2.0,
-        recent_calls=5,
+        recent_calls=7,
         stats_min_samples=5,
     )
     assert config.counters["c13"].shares == (GroupShare("myna_service", 1),)
@@ -507,7 +507,7 @@ def test_a_group_no_counter_serves_is_refused(tmp_path: Path) -> None:
             "same_press_window_s = 31",
             "calling.same_press_window_s: must be between 0 and 30",
         ),
-        ("recent_calls = 5", "recent_calls = 0", "calling.recent_calls: must be at least 1"),
+        ("recent_calls = 7", "recent_calls = 0", "calling.recent_calls: must be at least 1"),
         ("stats_min_samples = 5", "stats_min_samples = 5\ncolour = 1", "calling.colour: unknown key"),
     ],
 )
