@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
 from kiosk.commands import printer as printer_commands
 from kiosk.commands import run as run_commands
@@ -90,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
 
-    for register in (run_commands.register, card_commands.register, printer_commands.register):
+    for register in (
+        run_commands.register,
+        card_commands.register,
+        printer_commands.register,
+        call_commands.register,
+    ):
         register(sub)
     return parser
 

@@ -11,9 +11,15 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import card, printer, queue, ui
+from kiosk.bench import call, card, printer, queue, ui
 
-FIGURES: tuple[Callable[[], dict[str, float]], ...] = (queue.measure, printer.measure, card.measure, ui.measure)
+FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
+    queue.measure,
+    call.measure,
+    printer.measure,
+    card.measure,
+    ui.measure,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

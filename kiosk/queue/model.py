@@ -56,6 +56,7 @@ class TicketRequest:
     business_date: date
     issued_at: datetime
     kiosk_id: str
+    lang: str | None = None  # the visitor's language (voice announcements); None = not known
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Ticket:
     issued_at: datetime
     kiosk_id: str
     print_state: PrintState
+    lang: str | None = None  # None for tickets issued before the store kept it
 
     @property
     def label(self) -> str:

@@ -33,10 +33,12 @@ from kiosk.messages import LANGUAGES
 from kiosk.queue.model import MAX_NUMBER
 from kiosk.site.model import (
     BringItem,
+    CallingConfig,
     Counter,
     CounterGroup,
     Fee,
     FeeTable,
+    GroupShare,
     LocalText,
     Orientation,
     PrinterConfig,
@@ -109,6 +111,8 @@ def load_site_config(path: str | Path) -> SiteConfig:
         screen = _read_screen(root.table("screen"), ctx)
         printer = _read_printer(root.table("printer"))
         reader = _read_reader(root.table("reader"), file.parent)
+        calling = _read_calling(root.table("calling"))
+    _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
     return SiteConfig(
@@ -123,6 +127,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         printer=printer,
         source=file.resolve(),
         reader=reader,
+        calling=calling,
     )
 
 
@@ -515,8 +520,43 @@ def _read_counters(t: _Table, groups: Mapping[str, CounterGroup]) -> dict[str, C
                 floor=c.string("floor"),
                 group=c.choice("group", _ids(groups), "group") or "",
                 example=c.boolean("example"),
+                serves=_read_serves(c, groups),
             )
     return counters
+
+
+def _read_serves(c: _Table, groups: Mapping[str, CounterGroup]) -> tuple[GroupShare, ...]:
+    """`serves = { renewal = 2, general = 1 }`: the groups a counter calls from and their weights in
+    its interleave, in this order for ties. Absent: the counter's own group alone."""
+    if c.alive and "serves" not in c._data:
+        c._asked.append("serves")
+        return ()
+    shares: list[GroupShare] = []
+    with c.table("serves") as t:
+        for gid in list(t._data):
+            t._asked.append(gid)
+            if gid not in groups:
+                t.problem(gid, f'unknown group "{gid}" (known: {_known(groups)})')
+                continue
+            weight = t.integer(gid, *_WEIGHT)
+            if weight:
+                shares.append(GroupShare(gid, weight))
+        if t.alive and not t._data:
+            t.problem(None, "must name at least one group (leave it out to serve the counter's own group)")
+    return tuple(shares)
+
+
+def _check_every_group_is_served(
+    groups: Mapping[str, CounterGroup], counters: Mapping[str, Counter], ctx: _Context
+) -> None:
+    # A group whose tickets no counter calls would fill up a waiting line nobody ever empties.
+    served = {share.group for counter in counters.values() for share in counter.shares}
+    issued_to = {counter.group: cid for cid, counter in counters.items()}
+    for gid in groups:
+        if gid in issued_to and gid not in served:
+            ctx.problems.append(
+                f'counters.{issued_to[gid]}.group: no counter serves group "{gid}" (add it to a counter\'s serves)'
+            )
 
 
 def _read_bring_items(t: _Table) -> dict[str, BringItem]:
@@ -681,6 +721,25 @@ def _read_printer(t: _Table) -> PrinterConfig:
             read_timeout_s=t.seconds("read_timeout_s", 0.05, 10),
             roll_length_mm=roll_length,
             roll_low_mm=roll_low,
+        )
+
+
+_WEIGHT = (1, 16)  # kiosk.domain.lifecycle.MAX_WEIGHT
+_RECALLS = (0, 10)
+_SAME_PRESS_S = (0.0, 30.0)
+_RECENT_CALLS = (1, 50)
+_STATS_MIN_SAMPLES = (1, 1000)
+
+
+def _read_calling(t: _Table) -> CallingConfig:
+    """`[calling]`: recalls before a no-show, where a transferred ticket goes, the double-press window."""
+    with t:
+        return CallingConfig(
+            recalls_before_no_show=t.integer("recalls_before_no_show", *_RECALLS),
+            transfer_keeps_place=t.boolean("transfer_keeps_place"),
+            same_press_window_s=t.seconds("same_press_window_s", *_SAME_PRESS_S),
+            recent_calls=t.integer("recent_calls", *_RECENT_CALLS),
+            stats_min_samples=t.integer("stats_min_samples", *_STATS_MIN_SAMPLES),
         )
 
 

@@ -55,13 +55,37 @@ class CounterGroup:
 
 
 @dataclass(frozen=True)
+class GroupShare:
+    """One group a counter calls from, with its weight in the counter's interleave (1..16)."""
+
+    group: str
+    weight: int = 1
+
+
+@dataclass(frozen=True)
 class Counter:
     id: str
     number: str  # as signed in the hall, e.g. "13"
     name: LocalText
     floor: str
-    group: str
+    group: str  # the number group of the tickets the kiosk sends here
     example: bool  # True when the number/name is an UNCONFIRMED example value (rules.md)
+    serves: tuple[GroupShare, ...] = ()  # the groups it calls from; () = its own group alone
+
+    @property
+    def shares(self) -> tuple[GroupShare, ...]:
+        return self.serves or (GroupShare(self.group),)
+
+
+@dataclass(frozen=True)
+class CallingConfig:
+    """`[calling]`: the rules of calling numbers at the counters."""
+
+    recalls_before_no_show: int = 2  # a called ticket may be marked no-show after this many recalls
+    transfer_keeps_place: bool = True  # a transferred ticket keeps its place in line, else goes to the back
+    same_press_window_s: float = 2.0  # a second call-next of one counter within this is the same call
+    recent_calls: int = 5  # how many of the latest calls the lobby state carries
+    stats_min_samples: int = 5  # fewer served tickets than this: no median to quote
 
 
 @dataclass(frozen=True)
@@ -279,6 +303,7 @@ class SiteConfig:
     printer: PrinterConfig
     source: Path  # the file it came from, for error messages and the health page
     reader: ReaderConfig = field(default_factory=ReaderConfig)
+    calling: CallingConfig = field(default_factory=CallingConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]

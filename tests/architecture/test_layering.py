@@ -16,7 +16,17 @@ REPO = Path(__file__).resolve().parents[2]
 # Third-party libraries that touch a device, a screen or the network.
 DEVICE_LIBRARIES = {"pygame", "smartcard", "escpos", "serial", "gpiozero", "lgpio", "usb", "segno", "PIL"}
 # Modules of our own that do I/O (files, databases, devices, the UI).
-SHELL_MODULES = ("kiosk.ui", "kiosk.shell", "kiosk.demo", "kiosk.queue.sqlite_store", "kiosk.bench", "kiosk.cli")
+SHELL_MODULES = (
+    "kiosk.ui",
+    "kiosk.shell",
+    "kiosk.demo",
+    "kiosk.queue.sqlite_store",
+    "kiosk.queue.sqlite_calling",
+    "kiosk.queue.sqlite_notify",
+    "kiosk.bench",
+    "kiosk.cli",
+    "kiosk.commands",
+)
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
 # The pure core: domain rules, the flow, the words, the config's shape, the ticket's content.
@@ -24,6 +34,8 @@ PURE = (
     "kiosk/domain",
     "kiosk/site/model.py",
     "kiosk/queue/model.py",
+    "kiosk/queue/lifecycle.py",
+    "kiosk/queue/notify.py",
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",

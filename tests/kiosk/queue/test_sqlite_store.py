@@ -283,9 +283,34 @@ def test_ticket_table_has_exactly_these_columns_and_no_personal_data(store: Sqli
         "reprinted_at",
         "kiosk_id",
         "print_state",
+        # schema 2: the ticket's life after issuing, and the language the voice will speak
+        "lang",
+        "state",
+        "queue_group",
+        "queue_pos",
+        "at_counter",
+        "recalls",
+        "transfers",
+        "called_at",
+        "serving_at",
+        "done_at",
+        "ended_at",
+    }
+    event_columns = {row[1] for row in raw_rows(db, "PRAGMA table_info(queue_event)")}
+    assert event_columns == {"id", "kind", "at", "business_date", "ticket_id", "counter", "queue_group", "from_group"}
+    counter_columns = {row[1] for row in raw_rows(db, "PRAGMA table_info(counter_day)")}
+    assert counter_columns == {
+        "business_date",
+        "counter",
+        "open",
+        "passes",
+        "floor",
+        "press_at",
+        "press_ticket",
+        "press_event",
     }
     tables = {row[0] for row in raw_rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"ticket"}
+    assert tables == {"ticket", "queue_event", "counter_day", "sqlite_sequence"}
 
 
 def test_numbers_are_unique_per_group_and_date_in_the_schema_itself(store: SqliteTicketStore, db: Path) -> None:

@@ -114,7 +114,7 @@ def test_unknown_key_inside_a_counter_is_named_with_its_dotted_path(tmp_path: Pa
     text = edited('number = "13"\n', 'number = "13"\ncolour = "red"\n')
 
     assert problems_of(write(tmp_path, text)) == [
-        "counters.c13.colour: unknown key (allowed: number, name, floor, group, example)"
+        "counters.c13.colour: unknown key (allowed: number, name, floor, group, example, serves)"
     ]
 
 
@@ -424,3 +424,103 @@ def test_reader_backend_must_be_pcsc_or_sim(tmp_path: Path) -> None:
     problems = problems_of(write(tmp_path, edited('backend = "pcsc"', 'backend = "usb"')))
 
     assert [p for p in problems if p.startswith('reader.backend: unknown reader backend "usb"')], problems
+
+
+# --- calling ---------------------------------------------------------------------------------------
+
+
+def test_shipped_config_has_calling_rules_and_each_counter_serves_its_own_group() -> None:
+    from kiosk.site.model import CallingConfig, GroupShare
+
+    config = load_site_config(SHIPPED)
+
+    assert config.calling == CallingConfig(
+        recalls_before_no_show=2,
+        transfer_keeps_place=True,
+        same_press_window_s=2.0,
+        recent_calls=5,
+        stats_min_samples=5,
+    )
+    assert config.counters["c13"].shares == (GroupShare("myna_service", 1),)
+
+
+def test_a_counter_may_serve_several_groups_with_weights_in_the_order_given(tmp_path: Path) -> None:
+    from kiosk.site.model import GroupShare
+
+    text = edited(
+        'group = "myna_service"\n', 'group = "myna_service"\nserves = { myna_record = 1, myna_service = 3 }\n'
+    )
+
+    config = load_site_config(write(tmp_path, text))
+
+    assert config.counters["c13"].shares == (GroupShare("myna_record", 1), GroupShare("myna_service", 3))
+
+
+@pytest.mark.parametrize(
+    ("serves", "problem"),
+    [
+        ("{ nowhere = 1 }", 'counters.c13.serves.nowhere: unknown group "nowhere"'),
+        ("{ myna_service = 0 }", "counters.c13.serves.myna_service: must be at least 1, got 0"),
+        ("{ myna_service = 17 }", "counters.c13.serves.myna_service: must be at most 16, got 17"),
+        ('{ myna_service = "2" }', "counters.c13.serves.myna_service: must be an integer, got a string"),
+        ("{}", "counters.c13.serves: must name at least one group"),
+        ('"myna_service"', "counters.c13.serves: must be a table, got a string"),
+    ],
+)
+def test_a_bad_serves_is_named_with_its_dotted_path(tmp_path: Path, serves: str, problem: str) -> None:
+    text = edited('group = "myna_service"\n', f'group = "myna_service"\nserves = {serves}\n')
+
+    problems = problems_of(write(tmp_path, text))
+
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_a_group_no_counter_serves_is_refused(tmp_path: Path) -> None:
+    text = edited('group = "myna_service"\n', 'group = "myna_service"\nserves = { myna_record = 1 }\n')
+
+    assert problems_of(write(tmp_path, text)) == [
+        'counters.c13.group: no counter serves group "myna_service" (add it to a counter\'s serves)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "recalls_before_no_show = 2",
+            "recalls_before_no_show = -1",
+            "calling.recalls_before_no_show: must be at least 0",
+        ),
+        (
+            "recalls_before_no_show = 2",
+            "recalls_before_no_show = 11",
+            "calling.recalls_before_no_show: must be at most 10",
+        ),
+        (
+            "transfer_keeps_place = true",
+            'transfer_keeps_place = "yes"',
+            "calling.transfer_keeps_place: must be a boolean",
+        ),
+        ("transfer_keeps_place = true", "", "calling.transfer_keeps_place: missing"),
+        (
+            "same_press_window_s = 2",
+            "same_press_window_s = 31",
+            "calling.same_press_window_s: must be between 0 and 30",
+        ),
+        ("recent_calls = 5", "recent_calls = 0", "calling.recent_calls: must be at least 1"),
+        ("stats_min_samples = 5", "stats_min_samples = 5\ncolour = 1", "calling.colour: unknown key"),
+    ],
+)
+def test_a_bad_calling_value_is_named_with_its_dotted_path(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    problems = problems_of(write(tmp_path, edited(old, new)))
+
+    assert len(problems) == 1 and problems[0].startswith(problem), problems
+
+
+def test_calling_is_required(tmp_path: Path) -> None:
+    text = shipped_text()
+    start = text.index("[calling]")
+    end = text.index("[storage]")
+    problems = problems_of(write(tmp_path, text[:start] + text[end:]))
+
+    assert problems == ["calling: missing"]
