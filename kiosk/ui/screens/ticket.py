@@ -38,13 +38,33 @@ def _fees(scene: Scene, route: Route) -> list[Block]:
     return blocks
 
 
+def _wait(scene: Scene, route: Route) -> list[Block]:
+    """How many wait at this counter's line and about how long, when the kiosk can tell it."""
+    wait = scene.wait(route.procedure, scene.visit.answers.lecture_class)
+    if wait is None:
+        return []
+    blocks: list[Block] = [Para(scene.t("ui.confirm.wait"), BODY_BOLD)]
+    if wait.people == 0:
+        blocks.append(Para(scene.t("ui.confirm.wait_nobody"), BODY))
+    else:
+        blocks += [
+            Pair(scene.t("ui.confirm.waiting"), scene.t("ui.wait.people", people=wait.people), BODY),
+            Pair(scene.t("ui.confirm.wait_time"), scene.t("ui.wait.minutes", minutes=wait.minutes), BODY),
+        ]
+    return [*blocks, Gap(1), Para(scene.t("ui.confirm.wait_note"), SMALL_MUTED)]
+
+
 def draw_confirm(p: Painter, scene: Scene, frame: Frame) -> None:
     route = scene.visit.route
     if route is None:  # the flow shows this screen only with a route
         return
     title = scene.t("ui.confirm.title")
     room = heading(p, frame.content, title, above=scene.t(f"procedure.{route.procedure.value}"))
-    sections: list[Section] = [[Panel(_counter(scene, route), CHOICE, CHOICE_EDGE)], _fees(scene, route)]
+    sections: list[Section] = [[Panel(_counter(scene, route), CHOICE, CHOICE_EDGE)]]
+    wait = _wait(scene, route)
+    if wait:
+        sections.append(wait)
+    sections.append(_fees(scene, route))
     if route.bring:
         bring = [Bullet(item.label.get(scene.lang), BODY) for item in route.bring]
         sections.append([Para(scene.t("ui.confirm.bring"), BODY_BOLD), *bring])
