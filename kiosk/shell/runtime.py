@@ -81,6 +81,7 @@ class Issued:
     ticket: Ticket
     document: TicketDocument
     printed: bool
+    ahead: int | None = None  # "ahead of you" as printed; None when the wait was not told
 
 
 @dataclass
@@ -260,16 +261,12 @@ class Runtime:
         except StoreError:
             log.exception("ticket store unavailable")
             return TicketFailed("store_unavailable")
+        ahead = self._ahead(ticket)
         document = build_ticket(
-            self.config,
-            ticket,
-            route,
-            self.state.visit.lang,
-            width_dots=self.config.printer.width_dots,
-            ahead=self._ahead(ticket),
+            self.config, ticket, route, self.state.visit.lang, width_dots=self.config.printer.width_dots, ahead=ahead
         )
         printed = self._print(ticket, document)
-        self.issued.append(Issued(ticket=ticket, document=document, printed=printed))
+        self.issued.append(Issued(ticket=ticket, document=document, printed=printed, ahead=ahead))
         return TicketIssued(label=ticket.label, printed=printed)
 
     def _ahead(self, ticket: Ticket) -> int | None:

@@ -52,7 +52,7 @@ def build_ticket(
     blocks += _header(config, ticket, lang)
     if ahead is not None and reprinted_at is None:
         told = text("ticket.ahead", lang, people=ahead)
-        blocks += [_GAP, TextBlock(told, Size.NORMAL, bold=True, align=Align.CENTER)]
+        blocks += [FeedBlock(16), TextBlock(told, Size.NORMAL, bold=True, align=Align.CENTER)]
     if reprinted_at is not None:
         again = text("ticket.reprint", lang, time=issue_time(config, reprinted_at))
         blocks[2:2] = [TextBlock(again, Size.SMALL, bold=True, align=Align.CENTER), _GAP]

@@ -264,6 +264,14 @@ def stack(
     return scale
 
 
+def fitting_scale(p: Painter, area: pygame.Rect, sections: Sequence[Section], *, columns: bool = True) -> float:
+    """The scale `stack` would draw these sections at (without drawing them); the least scale when
+    they do not fit at all. For a screen that adds something only where it costs nothing."""
+    max_cols = max(1, min(2, area.w // p.m.px(MIN_COLUMN_UNITS))) if columns else 1
+    choice = _choose(p, area, [sections], [SCALES[-1]], max_cols)
+    return SCALES[-1] if choice is None else choice[1]
+
+
 def _choose(
     p: Painter, area: pygame.Rect, variants: Sequence[Sequence[Section]], floors: Sequence[float], max_cols: int
 ) -> tuple[int, float, int] | None:
