@@ -74,7 +74,7 @@ def group_wait(config: SiteConfig, facts: LobbyFacts | None, group: str, now: da
     if load.waiting == 0:
         return WaitEstimate(people=0, minutes=0)
     raw = load.waiting * load.median_service_min / counters
-    minutes = max(MINUTE_STEP, math.ceil(raw / MINUTE_STEP) * MINUTE_STEP)
+    minutes = math.ceil(raw / MINUTE_STEP) * MINUTE_STEP  # someone waits: at least one step
     return WaitEstimate(people=load.waiting, minutes=minutes)
 
 
