@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as wall_time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from types import MappingProxyType
@@ -34,7 +35,7 @@ _DAY = date(2026, 11, 26)
 _T0 = datetime(2026, 11, 26, 9, 0, tzinfo=_JST)
 _SETUP = CallingSetup(
     timezone="Asia/Tokyo",
-    business_day_reset=datetime.min.time().replace(hour=5),
+    business_day_reset=wall_time(5, 0),
     groups=MappingProxyType({"myna": "M", "renewal": "R"}),
     counters=MappingProxyType({"c13": (Share("myna", 1),), "c5": (Share("myna", 2), Share("renewal", 1))}),
     rules=CallingConfig(),

@@ -54,7 +54,7 @@ from kiosk.queue.lifecycle import (
     UnknownTicket,
     WaitingTicket,
 )
-from kiosk.queue.model import PrintState, label_of
+from kiosk.queue.model import PrintState, label_of, parse_label
 from kiosk.queue.sqlite_store import DATABASE_FILE, SqliteDatabase, append_event, require_aware
 from kiosk.site.model import SiteConfig
 
@@ -441,13 +441,13 @@ class SqliteCallingStore:
         if isinstance(ticket, int):
             row = conn.execute(f"SELECT {_ROW_COLUMNS} FROM ticket WHERE id = ?", (ticket,)).fetchone()
         else:
-            prefix, _, digits = ticket.strip().upper().rpartition("-")
-            group = self._prefixes.get(prefix)
-            if group is None or not digits.isdigit():
+            parsed = parse_label(ticket)
+            group = None if parsed is None else self._prefixes.get(parsed[0])
+            if parsed is None or group is None:
                 raise UnknownTicket(f'"{ticket}" is not a ticket label of this site (e.g. M-012)')
             row = conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM ticket WHERE counter_group = ? AND business_date = ? AND number = ?",
-                (group, day.isoformat(), int(digits)),
+                (group, day.isoformat(), parsed[1]),
             ).fetchone()
         if row is None:
             raise UnknownTicket(f"no ticket {ticket} on {day.isoformat()}")

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as wall_time
 from multiprocessing.synchronize import Barrier
 from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
@@ -53,7 +54,7 @@ def make_setup(**rules: Any) -> CallingSetup:
     )
     return CallingSetup(
         timezone="Asia/Tokyo",
-        business_day_reset=datetime.min.time().replace(hour=5),
+        business_day_reset=wall_time(5, 0),
         groups=MappingProxyType(PREFIXES),
         counters=MappingProxyType(
             {
