@@ -8,6 +8,8 @@ asked for its status before a number is taken: a printer that cannot print (pape
 open, offline, no answer) issues no number, the visitor is told to ask staff, and the next visitor
 gets a ticket as soon as the printer is well again. The status is also checked every
 `PRINTER_CHECK_S` while the kiosk waits on its welcome screen, so the printer's health is current.
+With a calling store, the lobby is read for the wait the screens and the ticket tell (when the flow
+asks, `ReadLobby`, and once per ticket issued; kiosk/shell/waits.py); without one nothing is told.
 """
 
 from __future__ import annotations
