@@ -27,6 +27,7 @@ from kiosk.domain.flow import (
     Counts,
     Event,
     Flow,
+    LobbyRead,
     Question,
     State,
     TicketFailed,
@@ -34,6 +35,7 @@ from kiosk.domain.flow import (
     Touch,
 )
 from kiosk.domain.model import CardFacts, CardKind, FreeArea, PinTries, Procedure
+from kiosk.domain.waiting import GroupLoad, LobbyFacts
 from kiosk.site.model import SiteConfig
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -53,6 +55,22 @@ GOOD_CARD = CardFacts(
 )
 SILENT_CARD = CardFacts(kind=CardKind.MYNUMBER_CARD)  # nothing readable: the longest verdict
 EXPIRED_CARD = replace(GOOD_CARD, card_expiry=date(2025, 1, 1))
+
+
+# A busy Monday morning as the calling store tells it: renewal has 12 waiting at two counters
+# (about 25 minutes), the Myna counter 3 (about 30), nobody waits at the general counters, and
+# re-recording has served too few today for an estimate (nothing told).
+BUSY_LOBBY = LobbyFacts(
+    business_date=date(2025, 6, 2),
+    calling_today=True,
+    open_counters=frozenset({"c1", "c2", "c5", "c6", "c8", "c9", "c12", "c13", "c20"}),
+    groups={
+        "renewal": GroupLoad(waiting=12, served=20, median_service_min=4.0),
+        "myna_service": GroupLoad(waiting=3, served=8, median_service_min=9.5),
+        "general": GroupLoad(waiting=0, served=15, median_service_min=6.0),
+        "myna_record": GroupLoad(waiting=2, served=3, median_service_min=None),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,7 @@ def scenarios(config: SiteConfig, lang: str) -> list[Scenario]:
     add("procedure", [])
     add("procedure-late-morning", [], LATE_MORNING)
     add("procedure-evening", [], EVENING)
+    add("procedure-wait", [LobbyRead(BUSY_LOBBY)])
     capped = replace(config, procedures={p: replace(c, daily_cap=50) for p, c in config.procedures.items()})
     add("procedure-full", [Counts({Procedure.RENEWAL: 50, Procedure.REISSUE: 50})], site=capped)
     add("refusal-full", [Counts({Procedure.RENEWAL: 50}), ChooseProcedure(Procedure.RENEWAL)], site=capped)
@@ -136,6 +155,7 @@ def scenarios(config: SiteConfig, lang: str) -> list[Scenario]:
     add("confirm-plastic", RENEWAL_PLASTIC)
     add("confirm-myna", [*RENEWAL_MYNA, CardInserted(), CardRead(GOOD_CARD), Continue()])
     add("confirm-enquiry", [ChooseProcedure(Procedure.ENQUIRY)])
+    add("confirm-wait", [*RENEWAL_PLASTIC, LobbyRead(BUSY_LOBBY)])
     add("ticket-issuing", TO_TICKET)
     add("ticket-printed", [*TO_TICKET, TicketIssued("R-012", printed=True)])
     add(

@@ -22,12 +22,14 @@ from drivers.card.settings import ReaderBackend
 from drivers.display.sim import SimQueueDisplay
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
-from kiosk.demo.scenarios import Scenario
+from kiosk.demo.scenarios import SERVICE_MIN, Scenario
 from kiosk.domain.flow import Screen, State
 from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.routing import Refusal, route_for
 from kiosk.errors import UsageError
 from kiosk.messages import text
+from kiosk.queue.lifecycle import CallingSetup
+from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
@@ -102,7 +104,9 @@ def run_scenario(
         demo_card = DemoCard(reader, config, today=lambda: clock.now.date())
         # The real ESC/POS driver through the emulator (or --printer): the ticket is what came back.
         printer = DemoPrinter(config, Path(scratch) / "printed", Path(scratch), printer_url)
-        store = SqliteTicketStore((data_dir or Path(scratch)) / "tickets.sqlite3")
+        database = (data_dir or Path(scratch)) / "tickets.sqlite3"
+        store = SqliteTicketStore(database)
+        calling = SqliteCallingStore(database, CallingSetup.from_site(config))
         try:
             runtime = Runtime(
                 config=config,
@@ -111,8 +115,10 @@ def run_scenario(
                 ),
                 store=store,
                 clock=clock,
+                calling=calling,
             )
             _issue_before(runtime, scenario)
+            _serve_before(runtime, calling, scenario)
             view = KioskView(config, screen, simulation=True)
             shots: list[str] = []
             refusals: list[Refusal] = []
@@ -141,6 +147,7 @@ def run_scenario(
                 shutil.copyfile(printer.printed[-1], out_dir / "ticket.png")
         finally:
             store.close()
+            calling.close()
             printer.close()
             card_commands = [f"{r.application}/{r.ef or '-'}: {r.apdu.hex().upper()}" for r in demo_card.received]
             demo_card.close()
@@ -171,6 +178,7 @@ def run_scenario(
             "procedure": issued.ticket.procedure.value,
             "printed": issued.printed,
             "reasons": list(issued.ticket.reasons),
+            "ahead": issued.ahead,
         }
     (out_dir / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return result
@@ -183,6 +191,27 @@ def _issue_before(runtime: Runtime, scenario: Scenario) -> None:
         answers = Answers(procedure=procedure)
         route = route_for(config, answers, ())
         for _ in range(count):
+            runtime.store.issue(runtime.ticket_request(route, answers))
+
+
+def _serve_before(runtime: Runtime, calling: SqliteCallingStore, scenario: Scenario) -> None:
+    """The morning before the visit, through the real stores: tickets issued, then called, started and
+    done one after another at the procedure's counter, then tickets left waiting."""
+    config = runtime.config
+    for procedure, served in scenario.served_before.items():
+        answers = Answers(procedure=procedure)
+        route = route_for(config, answers, ())
+        at = scenario.at - timedelta(minutes=(SERVICE_MIN + 1) * served + 1)
+        for _ in range(served):
+            runtime.store.issue(replace(runtime.ticket_request(route, answers), issued_at=at))
+            calling.call_next(route.counter.id, at + timedelta(seconds=20))
+            calling.start(route.counter.id, at + timedelta(seconds=40))
+            calling.done(route.counter.id, at + timedelta(minutes=SERVICE_MIN, seconds=40))
+            at += timedelta(minutes=SERVICE_MIN + 1)
+    for procedure, waiting in scenario.waiting_before.items():
+        answers = Answers(procedure=procedure)
+        route = route_for(config, answers, ())
+        for _ in range(waiting):
             runtime.store.issue(runtime.ticket_request(route, answers))
 
 

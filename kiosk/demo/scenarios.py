@@ -34,6 +34,14 @@ class Scenario:
     # Site-config changes for this scenario only (e.g. a daily cap), and tickets already issued today.
     daily_caps: dict[Procedure, int] = field(default_factory=dict)
     issued_before: dict[Procedure, int] = field(default_factory=dict)
+    # A morning at the counters before the visit: tickets called and served one after another
+    # (SERVICE_MIN each, at the procedure's counter), then tickets still waiting. The wait the
+    # kiosk tells is estimated from these.
+    served_before: dict[Procedure, int] = field(default_factory=dict)
+    waiting_before: dict[Procedure, int] = field(default_factory=dict)
+
+
+SERVICE_MIN = 6  # minutes at the counter for each ticket of `served_before`
 
 
 def _start(lang: str) -> tuple[str, ...]:
@@ -354,6 +362,20 @@ _SCENARIOS = (
         "not sure what to do: a ticket for the information counter",
         _ticket(*_start("en"), "tap:procedure:enquiry"),
         lang="en",
+    ),
+    Scenario(
+        "renewal-told-the-wait",
+        "a busy morning: 10 renewals served, 6 waiting; the menu and the confirm screen tell the wait,"
+        " the ticket how many are ahead",
+        _ticket(
+            *_start("ja"),
+            "tap:procedure:renewal",
+            _a("current", "license_only"),
+            _a("wanted", "license_only"),
+            _a("lecture_class", "excellent"),
+        ),
+        served_before={Procedure.RENEWAL: 10},
+        waiting_before={Procedure.RENEWAL: 6},
     ),
     Scenario(
         "idle-timeout",

@@ -30,6 +30,8 @@ from drivers.interfaces import CardPresence, PaperState
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
 from kiosk.fonts import Face, font_path
+from kiosk.queue.lifecycle import CallingSetup
+from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
@@ -97,12 +99,15 @@ def run_window(
     # The real ESC/POS driver, printing to the emulator (or to --printer): tickets come back as PNGs.
     printer = DemoPrinter(config, out_dir / "printed", Path(scratch.name), printer_url)
     store = SqliteTicketStore(Path(scratch.name) / "tickets.sqlite3")
+    # The wait the screens tell, once counters call from this file (the lobby service beside the demo).
+    calling = SqliteCallingStore(Path(scratch.name) / "tickets.sqlite3", CallingSetup.from_site(config))
     display = SimQueueDisplay()
     runtime = Runtime(
         config=config,
         devices=Devices(reader=card.reader, printer=printer.driver, display=display, simulated=True),
         store=store,
         clock=clock,
+        calling=calling,
     )
     view = KioskView(config, screen, simulation=True)
     panel = _panel(config, runtime, card, printer, clock)
@@ -153,6 +158,7 @@ def run_window(
             ticker.tick(POLL_HZ)
     finally:
         store.close()
+        calling.close()
         printer.close()
         card.close()
         scratch.cleanup()

@@ -32,6 +32,7 @@ from kiosk.domain.model import (
 from kiosk.domain.numbering import business_date
 from kiosk.domain.prechecks import involves_myna, needs_card, run_prechecks
 from kiosk.domain.routing import Refusal, Route, availability, refusal_for, route
+from kiosk.domain.waiting import LobbyFacts
 from kiosk.site.model import SiteConfig
 
 
@@ -144,6 +145,14 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class LobbyRead:
+    """The lobby as the calling store saw it (waiting counts, today's service times), for the wait
+    the menu and the confirm screen tell; None when the store could not say."""
+
+    facts: LobbyFacts | None
+
+
+@dataclass(frozen=True)
 class TicketIssued:
     label: str
     printed: bool
@@ -172,6 +181,7 @@ Event = (
     | CardRead
     | CardFailed
     | Counts
+    | LobbyRead
     | TicketIssued
     | TicketFailed
     | Tick
@@ -191,6 +201,11 @@ class RefreshCounts:
 
 
 @dataclass(frozen=True)
+class ReadLobby:
+    """Ask the calling store how the lobby stands (answered with `LobbyRead`)."""
+
+
+@dataclass(frozen=True)
 class IssueTicket:
     route: Route
     answers: Answers
@@ -202,7 +217,10 @@ class RaiseStaffCall:
     screen: Screen
 
 
-Effect = ReadCard | RefreshCounts | IssueTicket | RaiseStaffCall
+Effect = ReadCard | RefreshCounts | ReadLobby | IssueTicket | RaiseStaffCall
+
+# Screens that tell the wait: the lobby is read once as each is entered, never every frame.
+TELLS_THE_WAIT = (Screen.PROCEDURE, Screen.CONFIRM)
 
 # --- state -------------------------------------------------------------------------------------
 
@@ -239,6 +257,7 @@ class State:
     last_activity: datetime
     card_present: bool = False
     issued_today: Mapping[Procedure, int] = field(default_factory=dict)
+    lobby: LobbyFacts | None = None  # read as the menu or the confirm screen was entered
     entered_at: datetime | None = None  # when the current screen was entered (goodbye timer)
 
     @property
@@ -351,11 +370,19 @@ class Flow:
         return (state.last_activity + self.idle_timeout - now).total_seconds()
 
     def transition(self, state: State, event: Event, now: datetime) -> Result:
+        new, effects = self._transition(state, event, now)
+        if new.screen in TELLS_THE_WAIT and new.screen is not state.screen:
+            effects = (*effects, ReadLobby())
+        return new, effects
+
+    def _transition(self, state: State, event: Event, now: datetime) -> Result:
         # Device and store events keep the visit alive without counting as a visitor's touch.
         if isinstance(event, CardInserted | CardLeft):
             return self._card_presence(state, isinstance(event, CardInserted), now)
         if isinstance(event, Counts):
             return replace(state, issued_today=dict(event.issued_today)), ()
+        if isinstance(event, LobbyRead):
+            return replace(state, lobby=event.facts), ()
         if isinstance(event, Tick):
             return self._tick(state, now)
         if isinstance(event, CardRead | CardFailed):

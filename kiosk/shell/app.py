@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
+    from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.shell.runtime import Devices, Runtime
 
@@ -43,6 +44,7 @@ class KioskApp:
     clock: Clock
     devices: Devices
     store: SqliteTicketStore
+    calling: SqliteCallingStore  # the same file, read for the wait the screens and the ticket tell
     runtime: Runtime
 
     @property
@@ -53,23 +55,29 @@ class KioskApp:
     def close(self) -> None:
         """The store first (its last write is the one that matters), then every device."""
         self.store.close()
+        self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
             device.close()
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     """Open the devices the config names and the ticket store in its data folder; the caller closes."""
+    from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.shell.devices import build_devices
     from kiosk.shell.runtime import Runtime
 
     devices = build_devices(config, today=lambda: clock().date())
     store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
+    calling: SqliteCallingStore | None = None
     try:
-        runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
+        calling = SqliteCallingStore.for_site(config)  # after the ticket store: it made or migrated the file
+        runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling)
     except BaseException:
         store.close()
+        if calling is not None:
+            calling.close()
         for device in (devices.reader, devices.printer, devices.display):
             device.close()
         raise
-    return KioskApp(config=config, clock=clock, devices=devices, store=store, runtime=runtime)
+    return KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)

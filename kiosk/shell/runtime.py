@@ -8,6 +8,8 @@ asked for its status before a number is taken: a printer that cannot print (pape
 open, offline, no answer) issues no number, the visitor is told to ask staff, and the next visitor
 gets a ticket as soon as the printer is well again. The status is also checked every
 `PRINTER_CHECK_S` while the kiosk waits on its welcome screen, so the printer's health is current.
+With a calling store, the lobby is read for the wait the screens and the ticket tell (when the flow
+asks, `ReadLobby`, and once per ticket issued; kiosk/shell/waits.py); without one nothing is told.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ from kiosk.domain.flow import (
     Event,
     Flow,
     IssueTicket,
+    LobbyRead,
     RaiseStaffCall,
     ReadCard,
+    ReadLobby,
     RefreshCounts,
     Screen,
     State,
@@ -49,9 +53,12 @@ from kiosk.domain.flow import (
 from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.numbering import business_date
 from kiosk.domain.routing import Route
+from kiosk.domain.waiting import ahead_on_ticket
 from kiosk.errors import PrinterError, QueueFull, StoreError
+from kiosk.queue.lifecycle import CallingStore
 from kiosk.queue.model import PrintState, Ticket, TicketRequest, TicketStore
 from kiosk.shell.card_reads import CardReads
+from kiosk.shell.waits import place_in_line, read_lobby
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
 from kiosk.ticket.layout import build_ticket
@@ -77,6 +84,7 @@ class Issued:
     ticket: Ticket
     document: TicketDocument
     printed: bool
+    ahead: int | None = None  # "ahead of you" as printed; None when the wait was not told
 
 
 @dataclass
@@ -85,6 +93,7 @@ class Runtime:
     devices: Devices
     store: TicketStore
     clock: Callable[[], datetime]  # aware datetimes; a fake clock in tests and scenarios
+    calling: CallingStore | None = None  # the lobby's calling, for the wait told; None: no wait told
     flow: Flow = field(init=False)
     state: State = field(init=False)
     version: int = 0  # bumped on every state change: the UI redraws only then
@@ -163,6 +172,9 @@ class Runtime:
             return []
         if isinstance(effect, RefreshCounts):
             return [self._counts()]
+        if isinstance(effect, ReadLobby):
+            read = None if self.calling is None else read_lobby(self.calling, self.clock())
+            return [LobbyRead(None if read is None else read[0])]
         if isinstance(effect, IssueTicket):
             # On the next poll, not now: the screen shows "Printing your ticket…" first, while the
             # printer works (a serial printer takes ~2 s for a ticket) on this same thread.
@@ -253,12 +265,22 @@ class Runtime:
         except StoreError:
             log.exception("ticket store unavailable")
             return TicketFailed("store_unavailable")
+        ahead = self._ahead(ticket)
         document = build_ticket(
-            self.config, ticket, route, self.state.visit.lang, width_dots=self.config.printer.width_dots
+            self.config, ticket, route, self.state.visit.lang, width_dots=self.config.printer.width_dots, ahead=ahead
         )
         printed = self._print(ticket, document)
-        self.issued.append(Issued(ticket=ticket, document=document, printed=printed))
+        self.issued.append(Issued(ticket=ticket, document=document, printed=printed, ahead=ahead))
         return TicketIssued(label=ticket.label, printed=printed)
+
+    def _ahead(self, ticket: Ticket) -> int | None:
+        """How many wait ahead of a ticket just issued, when the kiosk tells the wait; else None."""
+        now = self.clock()
+        read = None if self.calling is None else read_lobby(self.calling, now)
+        if read is None:
+            return None
+        facts, lobby = read
+        return ahead_on_ticket(self.config, facts, ticket.group, place_in_line(lobby, ticket.group, ticket.id), now)
 
     def _print(self, ticket: Ticket, document: TicketDocument) -> bool:
         try:

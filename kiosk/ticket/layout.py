@@ -37,16 +37,22 @@ def build_ticket(
     lang: str,
     width_dots: int = 576,
     reprinted_at: datetime | None = None,
+    ahead: int | None = None,
 ) -> TicketDocument:
     """The ticket for `ticket`, routed by `route`, in the visitor's `lang`.
 
     `width_dots` is the printable width of the paper: 576 for 80 mm, 384 for 58 mm. A reprint
     (`reprinted_at`, by staff) says so under the site name, so two papers of one number are told apart.
+    `ahead` is how many waited ahead of this ticket when it was issued (kiosk/domain/waiting.py
+    decides when it is told), printed under the number; a reprint never carries it (it is stale).
     """
     if width_dots <= 0:
         raise ValueError(f"width_dots must be positive, got {width_dots}")
     blocks: list[Block] = []
     blocks += _header(config, ticket, lang)
+    if ahead is not None and reprinted_at is None:
+        told = text("ticket.ahead", lang, people=ahead)
+        blocks += [FeedBlock(16), TextBlock(told, Size.NORMAL, bold=True, align=Align.CENTER)]
     if reprinted_at is not None:
         again = text("ticket.reprint", lang, time=issue_time(config, reprinted_at))
         blocks[2:2] = [TextBlock(again, Size.SMALL, bold=True, align=Align.CENTER), _GAP]

@@ -268,6 +268,14 @@ def stack(
     return scale
 
 
+def fitting_scale(p: Painter, area: pygame.Rect, sections: Sequence[Section], *, columns: bool = True) -> float:
+    """The scale `stack` would draw these sections at (without drawing them); the least scale when
+    they do not fit at all. For a screen that adds something only where it costs nothing."""
+    max_cols = max(1, min(2, area.w // p.m.px(MIN_COLUMN_UNITS))) if columns else 1
+    choice = _choose(p, area, [sections], [SCALES[-1]], max_cols)
+    return SCALES[-1] if choice is None else choice[1]
+
+
 def _choose(
     p: Painter, area: pygame.Rect, variants: Sequence[Sequence[Section]], floors: Sequence[float], max_cols: int
 ) -> tuple[int, float, int] | None:
@@ -396,32 +404,72 @@ def _grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], subs: Sequen
     return best
 
 
-def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, middle: bool = False) -> None:
+@dataclass(frozen=True)
+class _Plan:
+    """How a list of choices goes on screen: one page, or several, each with its grid."""
+
+    pages: tuple[tuple[Sequence[Choice], _Grid, list[str | None]], ...]
+    paged: bool
+
+    @property
+    def least(self) -> float:
+        return min(grid.least for _, grid, _ in self.pages)
+
+
+def _plan(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> _Plan | None:
+    """One page if they fit at a touchable size, else as few per page as it takes; None when not
+    even one choice fits a page."""
+    fitted = _fit(p, area, choices)
+    if fitted is not None:
+        return _Plan(((choices, *fitted),), paged=False)
+    room = pygame.Rect(area.x, area.y, area.w, area.h - p.m.button_h - p.m.target_gap)
+    for per_page in range(len(choices) - 1, 0, -1):
+        pages = [choices[i : i + per_page] for i in range(0, len(choices), per_page)]
+        fits = [_fit(p, room, page) for page in pages]
+        placed = [(page, *fit) for page, fit in zip(pages, fits, strict=True) if fit is not None]
+        if len(placed) == len(pages):
+            return _Plan(tuple(placed), paged=True)
+    return None
+
+
+def choice_grid(
+    p: Painter,
+    area: pygame.Rect,
+    choices: Sequence[Choice],
+    *,
+    middle: bool = False,
+    lighter: Sequence[Choice] | None = None,
+) -> None:
     """Big buttons in as few columns as fit, the full wording first, each label as large as its
     button allows (a long one shrinks alone instead of shrinking every other).
 
     Choices that do not all fit at a touchable size (`Metrics.button_h`, at least 15 mm) are
     spread over pages with "previous / next page" buttons rather than shrunk: on the 7-inch Pi
-    panel ten procedures take two pages. The view keeps the page (`Painter.page`)."""
+    panel ten procedures take two pages. The view keeps the page (`Painter.page`).
+
+    `lighter` are the same choices saying less (the menu without the wait): drawn instead when
+    the fuller ones would take more pages, or smaller labels than `LIGHTER_SCALE_STEP` below
+    theirs. What a choice is comes first; what is said about it never costs a page."""
     if not choices:
         return
-    fitted = _fit(p, area, choices)
-    if fitted is not None:
-        _draw_grid(p, area, choices, *fitted, middle=middle)
+    plan = _plan(p, area, choices)
+    if lighter is not None:
+        light = _plan(p, area, lighter)
+        if light is not None and (
+            plan is None or len(plan.pages) > len(light.pages) or plan.least < light.least - LIGHTER_SCALE_STEP
+        ):
+            choices, plan = lighter, light
+    if plan is not None and not plan.paged:
+        _draw_grid(p, area, *plan.pages[0], middle=middle)
         return
-    nav_h = p.m.button_h
-    room = pygame.Rect(area.x, area.y, area.w, area.h - nav_h - p.m.target_gap)
-    for per_page in range(len(choices) - 1, 0, -1):
-        pages = [choices[i : i + per_page] for i in range(0, len(choices), per_page)]
-        grids = [_fit(p, room, page) for page in pages]
-        if all(grids):
-            index = min(max(0, p.page), len(pages) - 1)
-            p.page, p.page_count = index, len(pages)
-            grid = grids[index]
-            assert grid is not None
-            _draw_grid(p, room, pages[index], *grid)
-            _page_nav(p, pygame.Rect(area.x, area.bottom - nav_h, area.w, nav_h), index, len(pages))
-            return
+    if plan is not None:
+        nav_h = p.m.button_h
+        room = pygame.Rect(area.x, area.y, area.w, area.h - nav_h - p.m.target_gap)
+        index = min(max(0, p.page), len(plan.pages) - 1)
+        p.page, p.page_count = index, len(plan.pages)
+        _draw_grid(p, room, *plan.pages[index])
+        _page_nav(p, pygame.Rect(area.x, area.bottom - nav_h, area.w, nav_h), index, len(plan.pages))
+        return
     # Not even one choice fits a page: smallest type, overflowing visibly (the record shows it).
     n = len(choices)
     gap = p.m.px(CHOICE_GAP_UNITS)
@@ -430,6 +478,9 @@ def choice_grid(p: Painter, area: pygame.Rect, choices: Sequence[Choice], *, mid
     cell_h = max(p.m.button_h, (area.h - (rows - 1) * gap) // rows)
     smallest = _Grid(cols, (area.w - (cols - 1) * gap) // cols, cell_h, (SCALES[-1],) * n)
     _draw_grid(p, area, choices, smallest, [c.short or c.sub for c in choices], middle=middle)
+
+
+LIGHTER_SCALE_STEP = 0.08  # one step of SCALES near the top: what the fuller wording may cost the labels
 
 
 def _fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> tuple[_Grid, list[str | None]] | None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from kiosk.domain.flow import IDLE_WARNING_SECONDS, Screen, State, Visit
 from kiosk.domain.model import LectureClass, Procedure
 from kiosk.domain.routing import todays_windows
+from kiosk.domain.waiting import WaitEstimate, procedure_wait
 from kiosk.messages import text
 from kiosk.site.model import SiteConfig, Window
 
@@ -31,6 +32,11 @@ class Scene:
 
     def t(self, key: str, **params: object) -> str:
         return text(key, self.lang, **params)
+
+    def wait(self, procedure: Procedure, lecture_class: LectureClass | None = None) -> WaitEstimate | None:
+        """The wait to tell for a procedure (kiosk/domain/waiting.py decides), or None to say nothing."""
+        state = self.state
+        return procedure_wait(self.config, state.lobby, procedure, self.now, state.issued_today, lecture_class)
 
     def idle_countdown(self) -> int | None:
         """Whole seconds left before the visit is wiped, once the warning should show; else None."""

@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "counter-closed": (None, "R15.closed_now"),
     "daily-cap-reached": (None, "R15.daily_cap_reached"),
     "enquiry": ("20", None),
+    "renewal-told-the-wait": ("1", None),
     "idle-timeout": (None, None),
 }
 
@@ -118,6 +119,14 @@ def test_checks_of_a_healthy_card_are_all_ok(results):
 
 
 @pytest.mark.slow
+def test_after_a_busy_morning_the_ticket_says_how_many_are_ahead(results):
+    result, _ = results["renewal-told-the-wait"]
+    assert result["ticket"]["ahead"] == 6  # ten served, six waiting before this visitor
+    # Every other scenario's lobby has called nobody today: no ticket claims a place in line.
+    others = [r["ticket"] for name, (r, _) in results.items() if name != "renewal-told-the-wait" and r["ticket"]]
+    assert others and all(t["ahead"] is None for t in others)
+
+
 def test_cli_runs_a_scenario_and_lists_them(tmp_path):
     listed = subprocess.run(
         [sys.executable, "-m", "kiosk", "demo", "--list-scenarios"], cwd=REPO, capture_output=True, text=True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kiosk.domain.flow import AnswerQuestion, ChooseProcedure, Question, options_for
 from kiosk.domain.model import Procedure
 from kiosk.domain.routing import Availability, availability
@@ -16,22 +18,37 @@ def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
     """Every procedure with today's state in words: open, closed (with today's hours) or full.
 
     One that cannot be served is greyed and says why; a tap on it does not start it but leads to
-    the refusal screen (the flow refuses it before any question), which says when to come back."""
+    the refusal screen (the flow refuses it before any question), which says when to come back.
+    An open one tells the wait when the kiosk knows it ("待ち 5人・約20分", under "受付中"; where
+    the two lines do not fit, the wait alone says it is open). The wait never costs the menu a
+    page or its type size: where it would, the menu is drawn without it (`choice_grid`'s
+    `lighter`), and the confirm screen still tells it."""
     room = heading(p, frame.content, scene.t("ui.procedure.title"))
-    choices = []
+    choices, lighter = [], []
     for procedure in Procedure:
         state = availability(scene.config, procedure, scene.now, scene.state.issued_today)
-        choices.append(
-            Choice(
-                buttons.procedure_id(procedure),
-                ChooseProcedure(procedure),
-                scene.t(f"procedure.{procedure.value}"),
-                sub=_availability_text(scene, procedure, state),
-                short=_availability_text(scene, procedure, state, brief=True),
-                look=Look.CHOICE if state is Availability.OPEN else Look.DISABLED,
-            )
+        choice = Choice(
+            buttons.procedure_id(procedure),
+            ChooseProcedure(procedure),
+            scene.t(f"procedure.{procedure.value}"),
+            sub=_availability_text(scene, procedure, state),
+            short=_availability_text(scene, procedure, state, brief=True),
+            look=Look.CHOICE if state is Availability.OPEN else Look.DISABLED,
         )
-    choice_grid(p, room, choices)
+        lighter.append(choice)
+        wait = scene.wait(procedure)
+        if wait is not None:
+            told = wait_text(scene, wait.people, wait.minutes)
+            choice = replace(choice, sub=f"{choice.sub}\n{told}", short=told)
+        choices.append(choice)
+    choice_grid(p, room, choices, lighter=lighter if lighter != choices else None)
+
+
+def wait_text(scene: Scene, people: int, minutes: int) -> str:
+    """The wait in one short line: "待ち 5人・約20分", or that nobody waits."""
+    if people == 0:
+        return scene.t("ui.wait.nobody")
+    return scene.t("ui.wait.brief", people=people, minutes=minutes)
 
 
 def _availability_text(scene: Scene, procedure: Procedure, state: Availability, brief: bool = False) -> str | None:

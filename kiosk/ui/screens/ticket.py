@@ -6,10 +6,24 @@ from kiosk.domain.flow import TicketStage
 from kiosk.domain.model import Outcome
 from kiosk.domain.routing import Route
 from kiosk.ui.chrome import Frame
-from kiosk.ui.layout import Block, Bullet, Gap, Headline, Pair, Panel, Para, Section, heading, stack
+from kiosk.ui.layout import (
+    SCALES,
+    Block,
+    Bullet,
+    Gap,
+    Headline,
+    Pair,
+    Panel,
+    Para,
+    Section,
+    fitting_scale,
+    heading,
+    stack,
+)
 from kiosk.ui.painter import Align, Painter
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import alert, card_picture
+from kiosk.ui.screens.choices import wait_text
 from kiosk.ui.theme import BIG, BODY, BODY_BOLD, CHOICE, CHOICE_EDGE, HUGE, SMALL_MUTED, TITLE
 
 
@@ -38,17 +52,49 @@ def _fees(scene: Scene, route: Route) -> list[Block]:
     return blocks
 
 
+def _wait(scene: Scene, route: Route, *, brief: bool = False) -> Section:
+    """How many wait in this counter's line and about how long, when the kiosk can tell it; `brief`
+    says it in one line ("待ち 6人・約20分"), for the counter's panel."""
+    wait = scene.wait(route.procedure, scene.visit.answers.lecture_class)
+    if wait is None:
+        return []
+    if brief:
+        return [Gap(1), Para(wait_text(scene, wait.people, wait.minutes), BODY_BOLD)]
+    blocks: list[Block] = [Para(scene.t("ui.confirm.wait"), BODY_BOLD)]
+    if wait.people == 0:
+        blocks.append(Para(scene.t("ui.confirm.wait_nobody"), BODY))
+    else:
+        blocks += [
+            Pair(scene.t("ui.confirm.waiting"), scene.t("ui.wait.people", people=wait.people), BODY),
+            Pair(scene.t("ui.confirm.wait_time"), scene.t("ui.wait.minutes", minutes=wait.minutes), BODY),
+        ]
+    return [*blocks, Gap(1), Para(scene.t("ui.confirm.wait_note"), SMALL_MUTED)]
+
+
 def draw_confirm(p: Painter, scene: Scene, frame: Frame) -> None:
+    """Where to go, the wait (when the kiosk can tell it), the fees and what to bring.
+
+    The wait is said in full (its own section, with a note that it is an estimate) only where that
+    keeps the type as large as without it; else in one line in the counter's panel."""
     route = scene.visit.route
     if route is None:  # the flow shows this screen only with a route
         return
     title = scene.t("ui.confirm.title")
     room = heading(p, frame.content, title, above=scene.t(f"procedure.{route.procedure.value}"))
-    sections: list[Section] = [[Panel(_counter(scene, route), CHOICE, CHOICE_EDGE)], _fees(scene, route)]
+    where = _counter(scene, route)
+    counter: Section = [Panel(where, CHOICE, CHOICE_EDGE)]
+    rest: list[Section] = [_fees(scene, route)]
     if route.bring:
         bring = [Bullet(item.label.get(scene.lang), BODY) for item in route.bring]
-        sections.append([Para(scene.t("ui.confirm.bring"), BODY_BOLD), *bring])
-    stack(p, room, [sections])
+        rest.append([Para(scene.t("ui.confirm.bring"), BODY_BOLD), *bring])
+    full, brief = _wait(scene, route), _wait(scene, route, brief=True)
+    if not full:
+        stack(p, room, [[counter, *rest]])
+        return
+    size = fitting_scale(p, room, [counter, *rest])  # the type size without the wait
+    told = [counter, full, *rest]
+    short = [[Panel([*where, *brief], CHOICE, CHOICE_EDGE)], *rest]
+    stack(p, room, [told, short], floors=[size, SCALES[-1]])
 
 
 def draw_ticket(p: Painter, scene: Scene, frame: Frame) -> None:

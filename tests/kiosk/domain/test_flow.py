@@ -24,9 +24,11 @@ from kiosk.domain.flow import (
     Event,
     Flow,
     IssueTicket,
+    LobbyRead,
     Question,
     RaiseStaffCall,
     ReadCard,
+    ReadLobby,
     RefreshCounts,
     Screen,
     State,
@@ -38,6 +40,7 @@ from kiosk.domain.flow import (
     questions_for,
 )
 from kiosk.domain.model import Answers, HoldingStatus, Outcome, Procedure
+from kiosk.domain.waiting import GroupLoad, LobbyFacts
 
 JST = ZoneInfo("Asia/Tokyo")
 T0 = datetime(2026, 11, 26, 9, 15, tzinfo=JST)
@@ -311,3 +314,65 @@ def test_back_on_the_language_screen_returns_to_welcome(drive):
     d.send(Touch())
     d.send(Back())
     assert d.state.screen is Screen.WELCOME
+
+
+# --- the wait: the lobby is read as the menu and the confirm screen are entered -----------------
+
+LOBBY = LobbyFacts(
+    business_date=T0.date(),
+    calling_today=True,
+    open_counters=frozenset({"c1", "c2"}),
+    groups={"renewal": GroupLoad(waiting=6, served=5, median_service_min=6.0)},
+)
+
+
+def lobby_reads(d: Driver) -> int:
+    return sum(isinstance(e, ReadLobby) for e in d.effects)
+
+
+def test_entering_the_menu_reads_the_lobby_once_and_keeps_what_it_said(drive):
+    d = drive()
+    to_procedure(d)
+    assert lobby_reads(d) == 1
+    d.send(LobbyRead(LOBBY))
+    assert d.state.lobby == LOBBY and d.state.screen is Screen.PROCEDURE
+    d.send(ChooseLanguage("en"), Tick(), CardInserted(), CardLeft())
+    assert lobby_reads(d) == 1, "not every frame, not on a change of language or a device event"
+
+
+def test_entering_the_confirm_screen_reads_the_lobby_again(drive):
+    d = drive()
+    to_procedure(d)
+    d.send(ChooseProcedure(Procedure.RENEWAL))
+    d.answer("current", "license_only")
+    d.answer("wanted", "license_only")
+    assert lobby_reads(d) == 1, "questions tell no wait"
+    d.answer("lecture_class", "excellent")
+    assert d.state.screen is Screen.CONFIRM
+    assert lobby_reads(d) == 2
+    d.send(Continue())
+    assert d.state.screen is Screen.TICKET and lobby_reads(d) == 2
+
+
+def test_back_to_the_menu_reads_the_lobby_afresh(drive):
+    d = drive()
+    to_procedure(d)
+    d.send(ChooseProcedure(Procedure.RENEWAL))
+    d.send(Back())
+    assert d.state.screen is Screen.PROCEDURE
+    assert lobby_reads(d) == 2
+
+
+def test_a_store_that_cannot_say_clears_the_wait(drive):
+    d = drive()
+    to_procedure(d)
+    d.send(LobbyRead(LOBBY), LobbyRead(None))
+    assert d.state.lobby is None
+
+
+def test_reading_the_lobby_is_not_a_touch(drive, site_config):
+    d = drive()
+    to_procedure(d)
+    idle = d.state.last_activity
+    d.send(LobbyRead(LOBBY), seconds=5)
+    assert d.state.last_activity == idle

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drivers.card.settings import ReaderBackend
-from kiosk.domain.flow import Screen, Touch
+from kiosk.domain.flow import ChooseLanguage, Screen, Touch
 from kiosk.domain.model import Procedure
 from kiosk.errors import StoreError
 from kiosk.shell.app import open_kiosk, site_clock
@@ -29,6 +29,7 @@ def test_the_app_runs_the_flow_on_the_configured_devices_and_store(config: SiteC
     try:
         assert app.simulated  # the simulated reader: the screens must say so
         assert app.runtime.store is app.store and app.runtime.devices is app.devices
+        assert app.runtime.calling is app.calling  # the wait the screens tell, from the same file
         assert (tmp_path / "tickets.sqlite3").exists()
         app.runtime.dispatch(Touch())
         assert app.runtime.state.screen is Screen.LANGUAGE
@@ -42,6 +43,20 @@ def test_closing_the_app_closes_the_ticket_store(config: SiteConfig) -> None:
     app.close()
     with pytest.raises(StoreError):
         app.store.count_issued(MORNING.date(), Procedure.RENEWAL)
+    with pytest.raises(StoreError):
+        app.calling.lobby_state(MORNING)
+
+
+def test_the_app_tells_the_wait_from_its_own_ticket_file(config: SiteConfig) -> None:
+    app = open_kiosk(config, lambda: MORNING)
+    try:
+        app.runtime.dispatch(Touch())
+        app.runtime.dispatch(ChooseLanguage("ja"))
+        lobby = app.runtime.state.lobby
+        assert lobby is not None and lobby.business_date == MORNING.date()
+        assert not lobby.calling_today  # a fresh file: nothing called, so nothing is told
+    finally:
+        app.close()
 
 
 def test_the_site_clock_tells_the_time_in_the_sites_zone(config: SiteConfig) -> None:

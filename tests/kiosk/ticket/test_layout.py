@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from kiosk.domain.model import Answers, HoldingStatus, LectureClass, LostItem, Procedure, ServiceKind
-from kiosk.messages import catalog
+from kiosk.messages import catalog, text
 from kiosk.ticket.document import Align, FeedBlock, QrBlock, RuleBlock, Size, TextBlock, TicketDocument
 from kiosk.ticket.layout import build_ticket
 
@@ -281,3 +281,34 @@ def test_the_personal_data_checks_can_fail():
         "2030-01-31",
         "20300131",
     ]
+
+
+# --- "ahead of you" ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "ja-easy", "en", "pt-BR", "vi", "zh-Hans"])
+def test_ahead_of_you_is_printed_under_the_number_in_the_visitors_language(site_config, make, lang):
+    ticket, route = make(RENEWAL_BOTH_VIOLATION, number=12)
+    doc = build_ticket(site_config, ticket, route, lang, ahead=6)
+    told = text("ticket.ahead", lang, people=6)
+    assert "6" in told
+    number, ahead = first(doc, "R-012"), first(doc, told)
+    assert ahead > number and not any(isinstance(b, RuleBlock) for b in doc.blocks[number:ahead])
+    block = doc.blocks[ahead]
+    assert isinstance(block, TextBlock) and block.align is Align.CENTER and block.bold
+
+
+def test_nobody_ahead_is_said_too(site_config, make):
+    ticket, route = make(RENEWAL_BOTH_VIOLATION)
+    assert "あなたの前にお待ちの方：0人" in texts(build_ticket(site_config, ticket, route, "ja", ahead=0))
+
+
+def test_no_ahead_when_the_wait_is_not_told(site_config, make):
+    ticket, route = make(RENEWAL_BOTH_VIOLATION)
+    assert "あなたの前" not in blob(build_ticket(site_config, ticket, route, "ja"))
+
+
+def test_a_reprint_never_carries_a_stale_ahead(site_config, make):
+    ticket, route = make(RENEWAL_BOTH_VIOLATION)
+    again = build_ticket(site_config, ticket, route, "ja", reprinted_at=ISSUED_AT, ahead=6)
+    assert "あなたの前" not in blob(again)

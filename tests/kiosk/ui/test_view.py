@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pygame
@@ -40,7 +40,7 @@ from kiosk.site.model import SiteConfig
 from kiosk.ui.buttons import PAGE_NEXT, PAGE_PREVIOUS
 from kiosk.ui.theme import BODY_MIN_MM, TOUCH_MM
 from kiosk.ui.view import KioskView
-from tests.kiosk.ui.sizes import PI_7, SCREENS
+from tests.kiosk.ui.sizes import PI_5, PI_7, SCREENS
 
 MESSAGE_KEY = re.compile(r"\b(ui|procedure|status|question|option|outcome|check|reason|remedy|fee)\.[A-Za-z_]")
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
@@ -345,3 +345,132 @@ def test_the_longest_verdict_keeps_its_words_at_the_least_body_size_on_the_7_inc
         view.press(view.buttons()[PAGE_NEXT].center)
     assert len(heights) >= 3  # the reasons were found on screen
     assert min(heights) >= least, f"reason text {min(heights)} px tall, under {BODY_MIN_MM} mm ({least} px)"
+
+
+# --- the wait (kiosk/domain/waiting.py decides, these screens say it) ---------------------------------
+
+
+def _button_words(view: KioskView, button_id: str) -> str:
+    """What is written on one button of the last frame, lines joined, no-break spaces as spaces."""
+    rect = view.buttons()[button_id]
+    return " ".join(m.text for m in view.texts() if m.box == rect).replace("\xa0", " ")
+
+
+def _all_pages_words(view: KioskView, state: State, now: datetime) -> dict[str, str]:
+    """Every procedure button's words, turning the menu's pages."""
+    view.render(state, now)
+    found: dict[str, str] = {}
+    for _ in range(10):
+        found |= {b: _button_words(view, b) for b in view.choice_ids()}
+        rects = view.buttons()
+        if PAGE_NEXT not in rects:
+            return found
+        view.press(rects[PAGE_NEXT].center)
+        view.render(state, now)
+    raise AssertionError("pages without end")
+
+
+def test_the_menu_tells_the_wait_of_each_open_procedures_line(config: SiteConfig) -> None:
+    scenario = _scenario(config, "procedure-wait")
+    view = KioskView(scenario.config, simulation=True)
+    words = _all_pages_words(view, scenario.state, scenario.now)
+    assert "12 waiting, about 25 min" in words["procedure:renewal"]
+    assert "12 waiting, about 25 min" in words["procedure:renewal_via"]  # the same line, the same wait
+    assert "3 waiting, about 30 min" in words["procedure:myna_service"]
+    assert "No one waiting" in words["procedure:enquiry"]
+    for told_nothing in ("holding_change", "re_record"):  # too few served today at that counter
+        assert "waiting" not in words[f"procedure:{told_nothing}"].lower()
+        assert "Open now" in words[f"procedure:{told_nothing}"]
+
+
+def test_the_menu_says_nothing_of_the_wait_without_facts(config: SiteConfig) -> None:
+    words = _render_words(config, "procedure")
+    assert "waiting" not in words.lower() and "about" not in words
+
+
+def test_never_a_wait_for_a_procedure_that_is_not_open(config: SiteConfig) -> None:
+    from kiosk.demo.gallery import BUSY_LOBBY, LATE_MORNING
+    from kiosk.domain.flow import LobbyRead
+    from kiosk.domain.routing import Availability, availability
+    from kiosk.domain.waiting import group_wait
+
+    state = walk(Flow(config), "en", [LobbyRead(BUSY_LOBBY)], LATE_MORNING)
+    words = _all_pages_words(KioskView(config, simulation=True), state, LATE_MORNING)
+    states = {p: availability(config, p, LATE_MORNING, {}) for p in Procedure}
+    known = {p: group_wait(config, BUSY_LOBBY, config.group_for(p).id, LATE_MORNING) is not None for p in Procedure}
+    assert states[Procedure.RENEWAL] is not Availability.OPEN and known[Procedure.RENEWAL]  # 12 wait in its line
+    assert any(today is Availability.OPEN and known[p] for p, today in states.items())
+    for procedure, today in states.items():
+        told = "waiting" in words[f"procedure:{procedure.value}"].lower()
+        assert told == (today is Availability.OPEN and known[procedure]), procedure
+
+
+@pytest.mark.parametrize("size", sorted(SCREENS))
+@pytest.mark.parametrize("lang", ["ja", "en", "vi", "pt-BR"])
+def test_the_wait_never_costs_the_menu_a_page(config: SiteConfig, size: str, lang: str) -> None:
+    plain, told = _scenario(config, "procedure", lang), _scenario(config, "procedure-wait", lang)
+    view = KioskView(config, SCREENS[size], simulation=True)
+    view.render(plain.state, plain.now)
+    pages = view.page[1]
+    view.render(told.state, told.now)
+    assert view.page[1] == pages
+
+
+def test_the_wait_gives_way_where_it_would_shrink_the_procedures_names(config: SiteConfig) -> None:
+    """On the 5-inch panel in Japanese the wait under each name would make the names smaller:
+    the menu is drawn without it, the names at the size they have without it."""
+    from kiosk.demo.gallery import BUSY_LOBBY
+    from kiosk.domain.flow import LobbyRead
+
+    def name_heights(view: KioskView) -> list[int]:
+        names = {text(f"procedure.{p.value}", "ja") for p in Procedure}
+        return [m.rect.h for m in view.texts() if any(m.text and m.text in n for n in names)]
+
+    view = KioskView(config, PI_5, simulation=True)
+    view.render(walk(Flow(config), "ja", []), MORNING)
+    plain = name_heights(view)
+    view.render(walk(Flow(config), "ja", [LobbyRead(BUSY_LOBBY)]), MORNING)
+    assert "待ち" not in _words(view)
+    assert name_heights(view) == plain
+
+
+@pytest.mark.parametrize("size", sorted(SCREENS))
+def test_the_confirm_screen_tells_the_wait(config: SiteConfig, size: str) -> None:
+    scenario = _scenario(config, "confirm-wait")
+    view = KioskView(scenario.config, SCREENS[size], simulation=True)
+    view.render(scenario.state, scenario.now)
+    words = _words(view).replace("\n", " ").replace("\xa0", " ")
+    # In full where there is room ("People waiting 12", "Your wait about 25 min"), else in one line.
+    assert ("People waiting" in words and "Your wait" in words) or "12 waiting, about 25 min" in words
+    assert "about 25 min" in words
+
+
+def test_the_confirm_screen_says_nothing_of_the_wait_without_facts(config: SiteConfig) -> None:
+    words = _render_words(config, "confirm-plastic")
+    assert "waiting" not in words.lower() and "Your wait" not in words
+
+
+def test_the_confirm_screen_says_when_nobody_waits(config: SiteConfig) -> None:
+    from kiosk.demo.gallery import BUSY_LOBBY
+    from kiosk.domain.flow import LobbyRead
+    from kiosk.domain.waiting import GroupLoad
+
+    quiet = replace(BUSY_LOBBY, groups={**BUSY_LOBBY.groups, "renewal": GroupLoad(0, 20, 4.0)})
+    state = walk(Flow(config), "ja", [*RENEWAL_PLASTIC, LobbyRead(quiet)])
+    assert state.screen is Screen.CONFIRM
+    view = KioskView(config, simulation=True)
+    view.render(state, MORNING)
+    assert "待っている人はいません" in _words(view).replace("\n", "")
+
+
+@pytest.mark.parametrize("size", ["1080x1920", "720x1280"])
+def test_the_wait_on_the_confirm_screen_keeps_the_type_size_in_japanese(config: SiteConfig, size: str) -> None:
+    """Said in the counter's panel in one line where a section of its own would shrink the page."""
+
+    def fee_heights(name: str) -> list[int]:
+        scenario = _scenario(config, name, "ja")
+        view = KioskView(config, SCREENS[size], simulation=True)
+        view.render(scenario.state, scenario.now)
+        return [m.rect.h for m in view.texts() if m.text in ("手数料", "講習手数料", "運転免許証")]
+
+    assert fee_heights("confirm-wait") == fee_heights("confirm-plastic")
