@@ -16,15 +16,17 @@ length). `compose` lays bands on paper the way the printer does (centred bands c
 paper, left ones from dot 0); `render_ticket` is the two together, the preview. The printer
 emulator (drivers/printer/emulator.py) is handed `compose` to print what it decodes.
 
-Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 22 (2.75 mm), NORMAL 28, LARGE 40 and
-HUGE 150 (the queue number, ~19 mm, readable across the hall). The queue number is drawn at half
+Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 24 (3 mm, the least any ticket text is
+printed: tests/kiosk/ticket/test_limits.py), NORMAL 28, LARGE 40 and HUGE 150 (the queue number,
+~19 mm, readable across the hall); lines are spaced by an eighth of their size. The queue number is drawn at half
 size and printed with every dot doubled (raster quadruple mode): a quarter of the bytes, in steps
 of 0.25 mm nobody sees on a 19 mm digit. It uses the fixed-width face (digits line up, "0" and
 "O" differ) and shrinks to fit narrow paper. Text is drawn straight into mode "1" images, so
 FreeType renders hinted monochrome glyphs: what a thermal head prints, with no grey to threshold.
 Every other line wraps, Japanese between any two characters (with the usual kinsoku: no line
 starts with 。、） or ends with （「), Latin between words. A left-aligned text that starts with a
-bullet ("・", "- ") hangs its further lines under the words after the bullet.
+bullet ("・", "- ", "• ") hangs its further lines under the words after the bullet. A list of short
+items (`ItemsBlock`, the bring-list) is packed whole items to a line, as many as the paper takes.
 
 Ink images (the rows of `Raster`, `qr_symbol`, `native_line`) are mode "1" with 1 = a black dot,
 as the printer's bits go; the paper (`compose`) is mode "1" with 1 = white.
@@ -72,7 +74,6 @@ from kiosk.ticket.document import (
 
 SIZE_DOTS = {Size.SMALL: 24, Size.NORMAL: 28, Size.LARGE: 40, Size.HUGE: 150}
 LINE_GAP_PER_EM = 8  # the leading under a line: an eighth of its size (was a fifth: 1.5 cm a ticket)
-MIN_TEXT_DOTS = 24  # 3 mm: nothing on a ticket is printed smaller (tests/kiosk/ticket/test_limits.py)
 MARGIN_DOTS = 8  # each side; the printable width of the paper already excludes the unprintable edge
 RULE_DOTS = 2
 QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone, needed by scanners (fed as blank paper above and below)
