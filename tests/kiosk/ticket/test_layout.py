@@ -186,21 +186,21 @@ def test_the_clerk_reads_the_rule_ids_on_the_issue_line_once_each(site_config, m
     ticket, route = make(PORTAL_LINK, (*PORTAL_REASONS, "R18.user_pin_one_try"))
     assert clerk_codes(ticket.reasons) == "R18 R17"
     ja = texts(build_ticket(site_config, ticket, route, "ja"))
-    assert "発行\u00a009:12　端末\u00a0lobby-1　確認 R18 R17" in ja
+    assert "発行\u00a009:12　端末\u00a0lobby-1　確認\u00a0R18 R17" in ja
     en = texts(build_ticket(site_config, ticket, route, "en"))
-    assert "Issued\u00a009:12  Kiosk\u00a0lobby-1　Check R18 R17" in en
+    assert "Issued\u00a009:12  Kiosk\u00a0lobby-1　Check\u00a0R18 R17" in en
     # the clerk's sentence per reason is gone: the QR code finds the stored ticket with its full codes
     assert not any("R18.sign_password_few_tries" in line or "残り回数わずか" in line for line in ja)
 
 
 def test_a_new_reason_code_is_still_printed_by_its_rule(site_config, make):
     ticket, route = make(PORTAL_LINK, ("R99.something_new",))
-    assert "確認 R99" in blob(build_ticket(site_config, ticket, route, "ja"))
+    assert "確認\u00a0R99" in blob(build_ticket(site_config, ticket, route, "ja"))
 
 
 def test_no_check_codes_without_reasons(site_config, make):
     ticket, route = make(RENEWAL_TO_MYNA_EXCELLENT)
-    assert not re.search(r"確認 R\d", blob(build_ticket(site_config, ticket, route, "ja")))
+    assert not re.search(r"確認\sR\d", blob(build_ticket(site_config, ticket, route, "ja")))
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "vi"])
@@ -283,7 +283,7 @@ def test_sections_come_in_order_separated_by_rules(site_config, make):
         first(doc, "2,950円"),
         first(doc, "・運転免許証"),
         first(doc, text("reason.R4.card_expiring_soon", "ja")),
-        first(doc, "確認 R4"),
+        first(doc, "確認\u00a0R4"),
         next(i for i, b in enumerate(doc.blocks) if isinstance(b, QrBlock)),
     ]
     assert order == sorted(order)
