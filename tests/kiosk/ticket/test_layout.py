@@ -184,11 +184,11 @@ def test_japanese_ticket_does_not_repeat_lines(site_config, make):
 
 def test_the_clerk_reads_the_rule_ids_on_the_issue_line_once_each(site_config, make):
     ticket, route = make(PORTAL_LINK, (*PORTAL_REASONS, "R18.user_pin_one_try"))
-    assert clerk_codes(ticket.reasons) == "R18 R17"
+    assert clerk_codes(ticket.reasons) == "R18\u00a0R17"
     ja = texts(build_ticket(site_config, ticket, route, "ja"))
-    assert "発行\u00a009:12　端末\u00a0lobby-1　確認\u00a0R18 R17" in ja
+    assert "発行\u00a009:12　端末\u00a0lobby-1　確認\u00a0R18\u00a0R17" in ja
     en = texts(build_ticket(site_config, ticket, route, "en"))
-    assert "Issued\u00a009:12  Kiosk\u00a0lobby-1　Check\u00a0R18 R17" in en
+    assert "Issued\u00a009:12  Kiosk\u00a0lobby-1　Check\u00a0R18\u00a0R17" in en
     # the clerk's sentence per reason is gone: the QR code finds the stored ticket with its full codes
     assert not any("R18.sign_password_few_tries" in line or "残り回数わずか" in line for line in ja)
 
