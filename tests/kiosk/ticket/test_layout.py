@@ -131,7 +131,7 @@ def test_fees_are_labelled_as_an_estimate_with_the_note(site_config, make):
     assert "正確な金額は窓口でご確認ください" in ja
     en = blob(build_ticket(site_config, ticket, route, "en"))
     assert "estimate" in en
-    assert "Please confirm the exact amount at the counter" in en
+    assert "Confirm the exact amount at the counter" in en
 
 
 def test_no_fee_section_when_the_procedure_has_no_fee_information(site_config, make):
