@@ -1,10 +1,15 @@
 """Printer benchmark: the standard Japanese ticket (a renewal with fees, a bring-list and one
 pre-check note) at 576 dots (80 mm paper), as the ESC/POS driver sends it.
 
-- `printer.ticket_bytes`: bytes of the whole job (target <= 20000); `printer.ticket_bytes_kanji` the
+- `printer.ticket_mm`: the paper it takes, QR code included, before the cut (target <= 120, with
+  room for one more line under the number: tests/kiosk/ticket/test_limits.py);
+- `printer.ticket_bytes`: bytes of the whole job (target <= 16000); `printer.ticket_bytes_kanji` the
   same in Kanji mode; `printer.ticket_full_raster_bytes` what the naive way sends, the whole
   ticket as one raster (python-escpos' `image()`: one `GS v 0` per 960 rows, for comparison);
-  `printer.ticket_s_at_115200` the job's time on a 115200-baud serial line (10 bits a byte).
+  `printer.ticket_s_at_115200` the job's time on a 115200-baud serial line (10 bits a byte, target
+  <= 1.5);
+- the same three for 58 mm paper (384 dots): `printer.ticket_mm_384`, `printer.ticket_bytes_384`,
+  `printer.ticket_s_at_115200_384`.
 - `printer.render_ms`: median of layout + render + encode over many tickets, each with its own
   number (so its own QR code), after one warm-up that loads the fonts; `printer.render_first_ms`
   is that warm-up, the cost the first visitor after a restart pays.
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 TICKETS = 60
 STATUS_ROUNDS = 50
+DOTS_PER_MM = 8  # 203 dpi
+SERIAL_BITS_PER_BYTE = 10  # 8N1: a start and a stop bit
 NAIVE_FRAGMENT_ROWS = 960  # python-escpos' image() splits a taller image into fragments of this many rows
 
 STANDARD_ANSWERS = Answers(
@@ -94,6 +101,18 @@ def full_raster_bytes(width: int, height: int) -> int:
     return sum(8 + row_bytes * min(NAIVE_FRAGMENT_ROWS, height - top) for top in range(0, height, NAIVE_FRAGMENT_ROWS))
 
 
+def ticket_figures(document: TicketDocument, suffix: str = "") -> dict[str, float]:
+    """Length, bytes and serial time of one ticket: `printer.ticket_mm{suffix}` and so on."""
+    from kiosk.ticket.render import ticket_job
+
+    job = encoded(document)
+    return {
+        f"printer.ticket_mm{suffix}": round(ticket_job(document).length_dots / DOTS_PER_MM, 1),
+        f"printer.ticket_bytes{suffix}": len(job),
+        f"printer.ticket_s_at_115200{suffix}": round(len(job) * SERIAL_BITS_PER_BYTE / 115200, 2),
+    }
+
+
 def measure() -> dict[str, float]:
     from kiosk.ticket.render import render_ticket
 
@@ -106,13 +125,12 @@ def measure() -> dict[str, float]:
     first, rest = timings[0], timings[1:]
 
     document = standard_ticket(config)
-    job = encoded(document)
     paper = render_ticket(document)
     return {
-        "printer.ticket_bytes": len(job),
+        **ticket_figures(document),
+        **ticket_figures(standard_ticket(config, width=384), "_384"),
         "printer.ticket_bytes_kanji": len(encoded(document, kanji=True)),
         "printer.ticket_full_raster_bytes": full_raster_bytes(paper.width, paper.height),
-        "printer.ticket_s_at_115200": round(len(job) * 10 / 115200, 2),
         "printer.render_first_ms": round(first, 2),
         "printer.render_ms": round(statistics.median(rest), 2),
         "printer.status_ms": _status_ms(config),

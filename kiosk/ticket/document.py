@@ -32,6 +32,16 @@ class TextBlock:
 
 
 @dataclass(frozen=True)
+class ItemsBlock:
+    """Short items, each with its bullet ("・運転免許証"), packed whole onto as few lines as the
+    paper allows: the renderer knows the width, so it decides. An item too long for a line of its
+    own wraps under its words, as a bulleted `TextBlock` does."""
+
+    items: tuple[str, ...]
+    size: Size = Size.NORMAL
+
+
+@dataclass(frozen=True)
 class RuleBlock:
     """A horizontal line across the paper."""
 
@@ -47,7 +57,7 @@ class QrBlock:
     module_dots: int = 6
 
 
-Block = TextBlock | RuleBlock | FeedBlock | QrBlock
+Block = TextBlock | ItemsBlock | RuleBlock | FeedBlock | QrBlock
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """What goes on a queue ticket, top to bottom: a stored ticket and its route → a `TicketDocument`.
 
-The visitor reads the number, where to go, what it costs (as 目安, an estimate) and what to have
-ready; the clerk reads the procedure, the holding status wanted and the pre-check codes. When the
-visitor's language is not Japanese, the lines the clerk acts on (counter, procedure, status) are
+At most 12 cm of paper at 80 mm (tests/kiosk/ticket/test_limits.py): the visitor reads the number,
+where to go, about how much to pay (as 目安, an estimate), what to have ready and any warning they
+must act on themselves; the clerk reads the procedure and one short line of pre-check codes
+("確認 R18 R17"), and scans the QR code for the stored ticket, which holds the full reason codes.
+When the visitor's language is not Japanese, the lines the clerk acts on (counter, procedure) are
 repeated in Japanese, smaller, under the visitor's words.
 
-Nothing personal is printed: no card dates, serials, names or PIN counts, only reason codes and
-their short labels (the ticket row itself holds nothing else, see kiosk/queue/model.py). The QR
-code carries the ticket id only. Pure: no Pillow, no files, no clock (the issue time is the
-ticket's own).
+Nothing personal is printed: no card dates, serials, names or PIN counts, only rule ids and the
+screens' own words for a warning (the ticket row itself holds nothing else, see
+kiosk/queue/model.py). The QR code carries the ticket id only. Pure: no Pillow, no files, no clock
+(the issue time is the ticket's own).
 """
 
 from __future__ import annotations
@@ -16,18 +18,53 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.domain.routing import FeeEstimate, FeeLine, Route
-from kiosk.messages import has, text
+from kiosk.domain.routing import FeeEstimate, Route
+from kiosk.messages import text
 from kiosk.queue.model import Ticket
 from kiosk.site.model import Counter, SiteConfig
-from kiosk.ticket.document import Align, Block, FeedBlock, QrBlock, RuleBlock, Size, TextBlock, TicketDocument
+from kiosk.ticket.document import (
+    Align,
+    Block,
+    FeedBlock,
+    ItemsBlock,
+    QrBlock,
+    RuleBlock,
+    Size,
+    TextBlock,
+    TicketDocument,
+)
 
 CLERK_LANG = "ja"  # counter staff read Japanese
-ISSUE_TIME_FORMAT = "%Y-%m-%d %H:%M"
-QR_MODULE_DOTS = 6  # ~0.75 mm at 203 dpi: easy for a hand scanner, small enough for 58 mm paper
+ISSUE_TIME_FORMAT = "%Y-%m-%d %H:%M"  # a reprint's time, and the test ticket's
+ISSUED_CLOCK_FORMAT = "%H:%M"  # the ticket's own issue time: the day is today's (and in the QR code)
+NBSP = "\u00a0"
+QR_MODULE_DOTS = 4  # 0.5 mm at 203 dpi: well within a counter's 2D hand scanner, a third less paper than 6
 
-_GAP = FeedBlock(8)  # between lines of one section
-_SECTION_GAP = FeedBlock(14)  # around a rule
+# Pre-check reasons whose remedy is the visitor's own errand at the municipal office
+# (kiosk/domain/prechecks.py, MUNICIPAL_OFFICE): the clerk cannot act on them, so the visitor is told
+# on the ticket in their own words (the verdict screen's explanation). A BLOCK among them never gets
+# a ticket today; listed all the same so a ticket that carries one still says it.
+VISITOR_ACTS = frozenset(
+    {
+        "R3.myna_card_lost",
+        "R3.myna_card_lost_licence_card_today",
+        "R4.card_expired",
+        "R4.card_expiring_soon",
+        "R5.chip_unreadable",
+        "R5.free_area_insufficient",
+        "R11.card_not_updated",
+        "R18.sign_password_few_tries",
+        "R18.sign_password_locked",
+        "R18.user_pin_locked",
+        "R18.user_pin_one_try",
+        "R19.cert_expired",
+        "R19.cert_expiring_soon",
+        "R27.no_sign_cert",
+    }
+)
+
+_GAP = FeedBlock(6)  # between the lines of a section, where the line spacing alone is too tight
+_SECTION_GAP = FeedBlock(8)  # above and below a rule
 
 
 def build_ticket(
@@ -49,18 +86,15 @@ def build_ticket(
     if width_dots <= 0:
         raise ValueError(f"width_dots must be positive, got {width_dots}")
     blocks: list[Block] = []
-    blocks += _header(config, ticket, lang)
-    if ahead is not None and reprinted_at is None:
+    blocks += _header(config, lang, reprinted_at)
+    blocks += _number(ticket, lang)
+    if ahead is not None and reprinted_at is None:  # a reprint comes later: who was ahead then is history
         told = text("ticket.ahead", lang, people=ahead)
-        blocks += [FeedBlock(16), TextBlock(told, Size.NORMAL, bold=True, align=Align.CENTER)]
-    if reprinted_at is not None:
-        again = text("ticket.reprint", lang, time=issue_time(config, reprinted_at))
-        blocks[2:2] = [TextBlock(again, Size.SMALL, bold=True, align=Align.CENTER), _GAP]
+        blocks += [FeedBlock(6), TextBlock(told, Size.NORMAL, bold=True, align=Align.CENTER)]
     blocks += _section(_counter(route.counter, lang))
-    blocks += _section(_procedure(ticket, lang))
-    blocks += _section(_fees(route.fee, lang))
+    blocks += _section([*_procedure(ticket, lang), *_fees(route.fee, lang)])
     blocks += _section(_bring(route, lang))
-    blocks += _section(_clerk_notes(ticket.reasons, lang))
+    blocks += _section(_warnings(ticket.reasons, lang))
     blocks += [_SECTION_GAP, RuleBlock(), _SECTION_GAP]
     blocks += _footer(config, ticket, lang)
     return TicketDocument(label=ticket.label, lang=lang, width_dots=width_dots, blocks=tuple(blocks))
@@ -71,11 +105,11 @@ def ticket_id(config: SiteConfig, ticket: Ticket) -> str:
     return f"{config.site.id}/{ticket.business_date:%Y%m%d}/{ticket.label}"
 
 
-def issue_time(config: SiteConfig, issued_at: datetime) -> str:
-    """The issue time as printed, in the site's timezone: "2026-11-25 09:12"."""
+def issue_time(config: SiteConfig, issued_at: datetime, form: str = ISSUE_TIME_FORMAT) -> str:
+    """The issue time as printed, in the site's timezone: "2026-11-25 09:12" (or as `form` says)."""
     if issued_at.tzinfo is None:
         raise ValueError("ticket.issued_at must be timezone-aware")
-    return issued_at.astimezone(ZoneInfo(config.site.timezone)).strftime(ISSUE_TIME_FORMAT)
+    return issued_at.astimezone(ZoneInfo(config.site.timezone)).strftime(form)
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -88,13 +122,23 @@ def _section(lines: list[Block]) -> list[Block]:
     return [_SECTION_GAP, RuleBlock(), _SECTION_GAP, *lines]
 
 
-def _header(config: SiteConfig, ticket: Ticket, lang: str) -> list[Block]:
+def _header(config: SiteConfig, lang: str, reprinted_at: datetime | None) -> list[Block]:
+    blocks: list[Block] = [TextBlock(config.site.name.get(lang), Size.SMALL, bold=True, align=Align.CENTER)]
+    if reprinted_at is not None:
+        again = text("ticket.reprint", lang, time=issue_time(config, reprinted_at))
+        blocks.append(TextBlock(again, Size.SMALL, bold=True, align=Align.CENTER))
+    return blocks
+
+
+def _number(ticket: Ticket, lang: str) -> list[Block]:
+    """The label, the number as large as the paper takes it.
+
+    The place for a line about the queue (「前に 3 人」, issue 10): right under the number, as one
+    NORMAL centred line; the 12 cm limit keeps room for it (tests/kiosk/ticket/test_limits.py).
+    """
     return [
-        FeedBlock(8),
-        TextBlock(config.site.name.get(lang), Size.NORMAL, bold=True, align=Align.CENTER),
-        FeedBlock(16),
-        TextBlock(text("ticket.number", lang), Size.SMALL, align=Align.CENTER),
         _GAP,
+        TextBlock(text("ticket.number", lang), Size.SMALL, align=Align.CENTER),
         TextBlock(ticket.label, Size.HUGE, bold=True, align=Align.CENTER),
     ]
 
@@ -114,85 +158,77 @@ def _counter(counter: Counter, lang: str) -> list[Block]:
         blocks.append(TextBlock(clerk, Size.SMALL, align=Align.CENTER))
     if counter.example:
         # An UNCONFIRMED counter number is never stated as plain fact (rules.md).
-        blocks += [_GAP, TextBlock(text("ticket.counter_example", lang), Size.SMALL, align=Align.CENTER)]
+        blocks.append(TextBlock(text("ticket.counter_example", lang), Size.SMALL, align=Align.CENTER))
     return blocks
 
 
-def _labelled(label_key: str, value_key: str, lang: str) -> list[Block]:
-    """A small label, the value in the visitor's language, and in Japanese for the clerk."""
-    blocks: list[Block] = [
-        TextBlock(text(label_key, lang), Size.SMALL),
-        TextBlock(text(value_key, lang), Size.NORMAL, bold=True),
-    ]
-    if lang != CLERK_LANG:
-        blocks.append(TextBlock(text(value_key, CLERK_LANG), Size.SMALL))
-    return blocks
+def _procedure_words(ticket: Ticket, lang: str) -> str:
+    procedure = text(f"procedure.{ticket.procedure.value}", lang)
+    if ticket.after is None:
+        return procedure
+    return text("ticket.procedure_after", lang, procedure=procedure, status=text(f"status.{ticket.after.value}", lang))
 
 
 def _procedure(ticket: Ticket, lang: str) -> list[Block]:
-    blocks = _labelled("ticket.procedure", f"procedure.{ticket.procedure.value}", lang)
-    if ticket.after is not None:
-        blocks += [_GAP, *_labelled("ticket.after", f"status.{ticket.after.value}", lang)]
-    return blocks
+    """One line: the procedure and the holding status wanted; in Japanese too for the clerk."""
+    blocks: list[Block] = [TextBlock(_procedure_words(ticket, lang), Size.SMALL)]
+    if lang != CLERK_LANG:
+        blocks.append(TextBlock(_procedure_words(ticket, CLERK_LANG), Size.SMALL))
+    return [*blocks, _GAP]
 
 
 def _amount(yen: int | None, lang: str) -> str:
     return text("fee.ask", lang) if yen is None else text("fee.yen", lang, yen=yen)
 
 
-def _fee_line(line: FeeLine, lang: str) -> TextBlock:
-    words = text("ticket.fee_line", lang, what=text(line.what, lang), amount=_amount(line.yen, lang))
-    return TextBlock(words, Size.NORMAL)
+def _fee_words(what: str, yen: int | None, lang: str) -> str:
+    return text("ticket.fee_line", lang, what=what, amount=_amount(yen, lang))
 
 
 def _fees(fee: FeeEstimate, lang: str) -> list[Block]:
+    """The total in one bold line: one sum to have ready (the clerk knows the parts). When a part
+    must be asked at the counter there is no total, and each part has a line of its own."""
     if not fee.lines:
         return []  # no fee information for this procedure: say nothing rather than guess
-    blocks: list[Block] = [TextBlock(text("ticket.fees", lang), Size.SMALL)]
-    blocks += [_fee_line(line, lang) for line in fee.lines]
+    parts = [_fee_words(text(line.what, lang), line.yen, lang) for line in fee.lines]
     total = fee.total_yen
-    if total is not None and len(fee.lines) > 1:
-        words = text("ticket.fee_line", lang, what=text("fee.total", lang), amount=_amount(total, lang))
-        blocks.append(TextBlock(words, Size.NORMAL, bold=True))
-    blocks += [_GAP, TextBlock(text("fee.note", lang), Size.SMALL)]
-    return blocks
+    if total is None:
+        blocks: list[Block] = [
+            TextBlock(text("ticket.fees", lang), Size.SMALL, bold=True),
+            *(TextBlock(part, Size.NORMAL) for part in parts),
+        ]
+    else:
+        blocks = [TextBlock(_fee_words(text("ticket.fees", lang), total, lang), Size.NORMAL, bold=True)]
+    return [*blocks, TextBlock(text("ticket.fee_note", lang), Size.SMALL)]
 
 
 def _bring(route: Route, lang: str) -> list[Block]:
     if not route.bring:
         return []
-    blocks: list[Block] = [TextBlock(text("ticket.bring", lang), Size.SMALL)]
-    blocks += [TextBlock(text("ticket.bullet", lang, item=item.label.get(lang))) for item in route.bring]
-    return blocks
+    items = tuple(text("ticket.bullet", lang, item=item.label.get(lang)) for item in route.bring)
+    return [TextBlock(text("ticket.bring", lang), Size.SMALL, bold=True), ItemsBlock(items, Size.NORMAL)]
 
 
-def _clerk_notes(reasons: tuple[str, ...], lang: str) -> list[Block]:
-    """Each reason code under its short Japanese label: what the clerk should look at, nothing personal.
+def _warnings(reasons: tuple[str, ...], lang: str) -> list[Block]:
+    """What the visitor must see to themselves (VISITOR_ACTS), in the verdict screen's words."""
+    return [TextBlock(text(f"reason.{code}", lang), Size.NORMAL, bold=True) for code in reasons if code in VISITOR_ACTS]
 
-    The label is what the clerk reads; the code, on its own line, is what they look up.
-    """
-    if not reasons:
-        return []
-    heading = text("ticket.clerk", CLERK_LANG)
-    if lang != CLERK_LANG:
-        heading = f"{text('ticket.clerk', lang)}\n{heading}"
-    blocks: list[Block] = [TextBlock(heading, Size.SMALL)]
-    for code in reasons:
-        key = f"ticket.reason.{code}"
-        label = text(key, CLERK_LANG) if has(key) else code
-        blocks.append(TextBlock(text("ticket.bullet", CLERK_LANG, item=f"{label}\n{code}"), Size.SMALL))
-    return blocks
+
+def clerk_codes(reasons: tuple[str, ...]) -> str:
+    """The rule ids of the pre-check reasons, each once, in order: "R18 R17" (no-break spaces: the
+    codes wrap together). The clerk scans the QR code for the stored ticket and its full codes."""
+    return NBSP.join(dict.fromkeys(code.split(".", 1)[0] for code in reasons))
 
 
 def _footer(config: SiteConfig, ticket: Ticket, lang: str) -> list[Block]:
-    issued = text("ticket.issued", lang, time=issue_time(config, ticket.issued_at), kiosk=ticket.kiosk_id)
+    issued = issue_time(config, ticket.issued_at, ISSUED_CLOCK_FORMAT)
+    clerk = text("ticket.issued", lang, time=issued, kiosk=ticket.kiosk_id)
+    if ticket.reasons:
+        clerk += "　" + text("ticket.checks", lang, codes=clerk_codes(ticket.reasons))
     return [
-        TextBlock(issued, Size.SMALL, align=Align.CENTER),
-        _GAP,
+        TextBlock(clerk, Size.SMALL, align=Align.CENTER),
         QrBlock(ticket_id(config, ticket), module_dots=QR_MODULE_DOTS),
-        _GAP,
-        TextBlock(text("ticket.wait", lang), Size.SMALL, align=Align.CENTER),
-        FeedBlock(24),
+        FeedBlock(8),
     ]
 
 

@@ -16,15 +16,17 @@ length). `compose` lays bands on paper the way the printer does (centred bands c
 paper, left ones from dot 0); `render_ticket` is the two together, the preview. The printer
 emulator (drivers/printer/emulator.py) is handed `compose` to print what it decodes.
 
-Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 22 (2.75 mm), NORMAL 28, LARGE 40 and
-HUGE 150 (the queue number, ~19 mm, readable across the hall). The queue number is drawn at half
+Sizes are in printer dots at 203 dpi (8 dots/mm): SMALL 24 (3 mm, the least any ticket text is
+printed: tests/kiosk/ticket/test_limits.py), NORMAL 28, LARGE 40 and HUGE 150 (the queue number,
+~19 mm, readable across the hall); lines are spaced by an eighth of their size. The queue number is drawn at half
 size and printed with every dot doubled (raster quadruple mode): a quarter of the bytes, in steps
 of 0.25 mm nobody sees on a 19 mm digit. It uses the fixed-width face (digits line up, "0" and
 "O" differ) and shrinks to fit narrow paper. Text is drawn straight into mode "1" images, so
 FreeType renders hinted monochrome glyphs: what a thermal head prints, with no grey to threshold.
 Every other line wraps, Japanese between any two characters (with the usual kinsoku: no line
 starts with 。、） or ends with （「), Latin between words. A left-aligned text that starts with a
-bullet ("・", "- ") hangs its further lines under the words after the bullet.
+bullet ("・", "- ", "• ") hangs its further lines under the words after the bullet. A list of short
+items (`ItemsBlock`, the bring-list) is packed whole items to a line, as many as the paper takes.
 
 Ink images (the rows of `Raster`, `qr_symbol`, `native_line`) are mode "1" with 1 = a black dot,
 as the printer's bits go; the paper (`compose`) is mode "1" with 1 = white.
@@ -62,6 +64,7 @@ from kiosk.messages import SPACED_LANGUAGES
 from kiosk.ticket.document import (
     Align,
     FeedBlock,
+    ItemsBlock,
     QrBlock,
     RuleBlock,
     Size,
@@ -69,7 +72,8 @@ from kiosk.ticket.document import (
     TicketDocument,
 )
 
-SIZE_DOTS = {Size.SMALL: 22, Size.NORMAL: 28, Size.LARGE: 40, Size.HUGE: 150}
+SIZE_DOTS = {Size.SMALL: 24, Size.NORMAL: 28, Size.LARGE: 40, Size.HUGE: 150}
+LINE_GAP_PER_EM = 8  # the leading under a line: an eighth of its size (was a fifth: 1.5 cm a ticket)
 MARGIN_DOTS = 8  # each side; the printable width of the paper already excludes the unprintable edge
 RULE_DOTS = 2
 QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone, needed by scanners (fed as blank paper above and below)
@@ -81,6 +85,7 @@ WHITE, BLACK = 1, 0  # on the paper
 INK = 1  # in ink images
 
 BULLETS = ("・", "- ", "• ")
+ITEM_GAP = {False: "　", True: "   "}  # between items packed on one line: Japanese, spaced languages
 NBSP = "\u00a0"  # a space where a line must not break: "端末\u00a0lobby-1"
 
 
@@ -114,9 +119,11 @@ def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
     kanji = kanji and not document.lang.startswith("zh")
     bands: list[Band] = []
     for block in document.blocks:
-        if isinstance(block, TextBlock):
-            native = kanji and block.size is not Size.HUGE and _encodable(block.text)
-            bands += _native_text(block, width) if native else _text(block, width, document.lang)
+        if isinstance(block, TextBlock | ItemsBlock):
+            lines = _packed(block, width, document.lang, kanji) if isinstance(block, ItemsBlock) else [block]
+            for line in lines:
+                native = kanji and line.size is not Size.HUGE and _encodable(line.text)
+                bands += _native_text(line, width) if native else _text(line, width, document.lang)
         elif isinstance(block, RuleBlock):
             bands.append(_rule(width))
         elif isinstance(block, FeedBlock):
@@ -212,7 +219,7 @@ def _text(block: TextBlock, width: int, lang: str) -> list[Band]:
         return _huge(block, width, usable, lang)
     font = _font(_face(block), SIZE_DOTS[block.size], lang, block.text)
     ascent, descent = font.getmetrics()
-    line_height = ascent + descent + SIZE_DOTS[block.size] // 5
+    line_height = ascent + descent + SIZE_DOTS[block.size] // LINE_GAP_PER_EM
     bullet = next((b for b in BULLETS if block.text.startswith(b)), None)
     indent = round(text_length(font, bullet)) if bullet and block.align is Align.LEFT else 0
     bands: list[Band] = []
@@ -273,6 +280,36 @@ def _huge(block: TextBlock, width: int, usable: int, lang: str) -> list[Band]:
     x = MARGIN_DOTS // HUGE_SCALE - left if block.align is Align.LEFT else (strip.width - (right - left)) // 2 - left
     ImageDraw.Draw(strip).text((x, -top), block.text, font=font, fill=INK, anchor="la")
     return list(_cropped(strip, block.align, HUGE_SCALE))
+
+
+# --- packed items --------------------------------------------------------------------------------
+
+
+def _packed(block: ItemsBlock, width: int, lang: str, kanji: bool) -> list[TextBlock]:
+    """The items as left-aligned lines, each holding as many whole items as fit: a bring-list of
+    five short things takes two or three lines instead of five, and no item is split between two
+    lines unless it is longer than a line by itself (then it wraps alone, hung under its bullet).
+
+    Measured as the line will be printed: in the printer's cells when it will go as native text
+    (Kanji mode), else in the raster font (the language's face that draws every item).
+    """
+    gap = ITEM_GAP[lang in SPACED_LANGUAGES]
+    usable = width - 2 * MARGIN_DOTS
+    font = _font(_face(TextBlock("", block.size)), SIZE_DOTS[block.size], lang, gap.join(block.items))
+    half = NATIVE_CELL_DOTS // 2 * NATIVE_SCALE.get(block.size, 1)
+    native = kanji and all(_encodable(item) for item in block.items)
+
+    def measure(words: str) -> float:
+        return native_cells(words) * half if native else text_length(font, words)
+
+    lines: list[str] = []
+    for item in block.items:
+        joined = f"{lines[-1]}{gap}{item}" if lines else item
+        if lines and measure(lines[-1]) <= usable and measure(joined) <= usable:
+            lines[-1] = joined
+        else:
+            lines.append(item)
+    return [TextBlock(line, block.size) for line in lines]
 
 
 # --- native text (Kanji mode) --------------------------------------------------------------------

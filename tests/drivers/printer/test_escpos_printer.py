@@ -163,10 +163,10 @@ def test_a_ticket_for_other_paper_is_refused(site_config, tcp_printer):
 
 def test_the_roll_counter_warns_before_the_paper_ends(site_config, emulator, tmp_path):
     port = emulator.serve_tcp()
-    config = printer_config(site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1000)
+    config = printer_config(site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1200)
     printer = EscposTicketPrinter.from_config(config, tmp_path)
     printer.print_ticket(standard_job(site_config))
-    assert printer.health().state is HealthState.OK  # ~175 mm used of 1500
+    assert printer.health().state is HealthState.OK  # ~115 mm used of 1500
     for number in range(2, 5):
         printer.print_ticket(standard_job(site_config, number=number))
     health = printer.health()
@@ -234,7 +234,9 @@ def test_a_printer_answering_lookalikes_in_raster_still_reports_its_status_right
 
 def test_a_new_roll_is_noticed_across_a_failed_status_check(site_config, emulator, tmp_path):
     port = emulator.serve_tcp()
-    config = printer_config(site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1000)
+    config = printer_config(
+        site_config, f"tcp://127.0.0.1:{port}", roll_length_mm=1500, roll_low_mm=1200
+    )  # 4 tickets of ~11.5 cm
     printer = EscposTicketPrinter.from_config(config, tmp_path)
     for number in range(1, 5):
         printer.print_ticket(standard_job(site_config, number=number))

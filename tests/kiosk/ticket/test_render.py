@@ -13,10 +13,11 @@ import pytest
 import segno
 from PIL import Image, ImageChops
 
+from drivers.printer.bands import NativeText, Raster
 from kiosk.domain.model import Answers, HoldingStatus, LectureClass, Procedure, ServiceKind
 from kiosk.fonts import Face
 from kiosk.messages import catalog
-from kiosk.ticket.document import Align, FeedBlock, QrBlock, RuleBlock, Size, TextBlock, TicketDocument
+from kiosk.ticket.document import Align, FeedBlock, ItemsBlock, QrBlock, RuleBlock, Size, TextBlock, TicketDocument
 from kiosk.ticket.layout import build_ticket
 from kiosk.ticket.render import (
     MARGIN_DOTS,
@@ -77,7 +78,7 @@ def test_paper_around_the_ink_is_white(site_config, make):
     assert 0.02 < black_pixels(image) / (image.width * image.height) < 0.3
 
 
-def doc(*blocks: TextBlock | RuleBlock | FeedBlock | QrBlock, width: int = 576) -> TicketDocument:
+def doc(*blocks: TextBlock | ItemsBlock | RuleBlock | FeedBlock | QrBlock, width: int = 576) -> TicketDocument:
     return TicketDocument(label="M-012", lang="ja", width_dots=width, blocks=blocks)
 
 
@@ -180,11 +181,50 @@ def test_measured_length_is_the_fonts_own_for_every_catalog_string():
                 assert text_length(font, line) == pytest.approx(font.getlength(line), abs=0.01), line
 
 
-def test_every_clerk_label_fits_one_line_of_58_mm_paper():
-    font = _font(Face.REGULAR, SIZE_DOTS[Size.SMALL])
-    for key, words in catalog().items():
-        if key.startswith("ticket.reason."):
-            assert len(wrap("・" + words["ja"], font, 384 - 2 * MARGIN_DOTS)) == 1, words["ja"]
+# --- packed items --------------------------------------------------------------------------------
+
+BRING = ("・運転免許証", "・マイナンバーカード", "・更新連絡書", "・眼鏡等（必要な方）", "・手数料（お支払いの用意）")
+
+
+def text_rows(document: TicketDocument, kanji: bool = False) -> list[Raster | NativeText]:
+    return [b for b in ticket_bands(document, kanji) if isinstance(b, Raster | NativeText)]
+
+
+@pytest.mark.parametrize(("width", "lines"), [(576, 3), (384, 5)])
+def test_items_are_packed_whole_onto_as_few_lines_as_fit(width, lines):
+    packed = text_rows(doc(ItemsBlock(BRING), width=width))
+    one_each = text_rows(doc(*(TextBlock(item) for item in BRING), width=width))
+    assert len(one_each) == 5
+    assert len(packed) == lines
+    assert sum(band.image_height for band in packed) < sum(band.image_height for band in one_each) or lines == 5
+    for band in packed:
+        assert isinstance(band, Raster) and band.image_width <= width
+
+
+def test_packed_items_keep_every_item_whole_and_in_order():
+    # the items that share a line are exactly the ones a line of their own words would show
+    image = render_ticket(doc(ItemsBlock(BRING)))
+    lines = ("・運転免許証　・マイナンバーカード", "・更新連絡書　・眼鏡等（必要な方）", "・手数料（お支払いの用意）")
+    expected = render_ticket(doc(*(TextBlock(line) for line in lines)))
+    assert image.tobytes() == expected.tobytes()
+
+
+def test_an_item_longer_than_a_line_wraps_alone_under_its_bullet():
+    long = "・" + "窓" * 30
+    packed = render_ticket(doc(ItemsBlock(("・運転免許証", long, "・更新連絡書")), width=384))
+    apart = render_ticket(doc(TextBlock("・運転免許証"), TextBlock(long), TextBlock("・更新連絡書"), width=384))
+    assert packed.tobytes() == apart.tobytes()
+
+
+def test_kanji_mode_packs_items_in_the_printers_cells():
+    rows = text_rows(doc(ItemsBlock(BRING)), kanji=True)
+    assert all(isinstance(row, NativeText) for row in rows)
+    # 23 full-width cells to a line of 560 dots
+    assert [row.text for row in rows] == [
+        " ・運転免許証　・マイナンバーカード",
+        " ・更新連絡書　・眼鏡等（必要な方）",
+        " ・手数料（お支払いの用意）",
+    ]
 
 
 # --- QR --------------------------------------------------------------------------------------------
@@ -242,6 +282,7 @@ def sample(lang: str, width: int) -> TicketDocument:
         TextBlock("手数料　2,950円" if ja else "Fee: ¥2,950"),
         TextBlock("・署名用電子証明書のパスワード（6〜16桁）を覚えていること"),
         TextBlock("- Know your signature certificate password (6 to 16 characters)"),
+        ItemsBlock(("・運転免許証", "・マイナンバーカード", "• Renewal notice", "・眼鏡等（必要な方）")),
         TextBlock("・署名用パスワード 残り回数わずか\nR18.sign_password_few_tries", Size.SMALL),
         QrBlock("gunma-traffic-center/20261125/M-012"),
         TextBlock("番号をお呼びするまでお待ちください。\nこの券は窓口でお渡しください。", Size.SMALL),
