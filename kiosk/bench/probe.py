@@ -1,6 +1,6 @@
 """Measurements of the real screens and event loop for `kiosk.bench.ui`, each in a process of its own.
 
-    python -m kiosk.bench.probe first-frame|idle|idle-sim-reader|frames|visit CONFIG_DIR
+    python -m kiosk.bench.probe first-frame|idle|idle-sim-reader|frames|visit|print|dead-printer CONFIG_DIR
 
 Prints one JSON object. The process is fresh, so font loading and first renders count as they
 would after a restart. The ticket database goes to a temporary folder; everything else is the
@@ -12,6 +12,7 @@ it posts SDL events and times frames on the display, as the appliance shows them
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -201,6 +202,127 @@ def visit(config: SiteConfig) -> dict[str, float]:
     }
 
 
+def _turns(config: SiteConfig, url: str, data: Path) -> tuple[list[tuple[float, float, bool]], list[float]]:
+    """The VISIT tapped through the real loop with the printer at `url` (the real ESC/POS driver):
+    every turn of the loop as (start, end, whether the ticket was being printed), and the times
+    the loop came round (`until` is asked after each turn)."""
+    import pygame
+
+    from drivers.printer.escpos_printer import EscposTicketPrinter
+    from drivers.printer.settings import PrinterConnection
+    from kiosk.demo.gallery import MORNING
+    from kiosk.domain.flow import TicketStage
+    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.devices import build_devices
+    from kiosk.shell.runtime import Runtime
+    from kiosk.ui.app import warm
+    from kiosk.ui.loop import KioskLoop, Presenter
+    from kiosk.ui.touch import DEBOUNCE_S, Touches
+    from kiosk.ui.view import KioskView
+
+    pygame.display.init()
+    display = pygame.display.set_mode(config.screen.size)
+    printer = EscposTicketPrinter.from_config(replace(config.printer, connection=PrinterConnection.parse(url)), data)
+    devices = replace(build_devices(config, today=MORNING.date), printer=printer)
+    store = SqliteTicketStore(data / "tickets.sqlite3")
+    opened = time.monotonic()
+
+    def clock() -> datetime:  # a Monday morning (renewal open), running at the real pace
+        return MORNING + timedelta(seconds=time.monotonic() - opened)
+
+    runtime = Runtime(config=config, devices=devices, store=store, clock=clock)
+    turns: list[tuple[float, float, bool]] = []
+    rounds: list[float] = []
+
+    class Timed(KioskLoop):
+        def refresh(self) -> bool:
+            began = time.perf_counter()
+            printing = runtime.state.visit.ticket_stage is TicketStage.ISSUING
+            drew = super().refresh()
+            turns.append((began, time.perf_counter(), printing))
+            return drew
+
+    presenter = Presenter(display, config.screen.size)
+    view = KioskView(config, simulation=devices.simulated, target=display if presenter.direct else None)
+    warm(view, runtime.flow, clock())
+    loop = Timed(runtime, view, presenter, Touches(display.get_size()))
+    w, h = config.screen.size
+    missed: list[str] = []
+
+    def tapper() -> None:
+        for button_id in VISIT[:-1]:  # up to "get a ticket"
+            time.sleep(DEBOUNCE_S + 0.15)
+            rect = None
+            for _ in range(40):
+                rect = view.buttons().get(button_id)
+                if rect is not None:
+                    break
+                time.sleep(0.05)
+            if rect is None:
+                missed.append(button_id)
+                return
+            pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=rect.centerx / w, y=rect.centery / h))
+        for _ in range(300):  # until the printer has answered (30 s at most)
+            time.sleep(0.1)
+            if runtime.state.visit.ticket_stage not in (None, TicketStage.ISSUING):
+                break
+        time.sleep(0.3)
+
+    thread = threading.Thread(target=tapper, daemon=True)
+    thread.start()
+
+    def until(loop: KioskLoop) -> bool:
+        rounds.append(time.perf_counter())
+        return not thread.is_alive()
+
+    loop.run(lambda event: False, until)
+    runtime.close()
+    store.close()
+    printer.close()
+    if missed:
+        raise RuntimeError(f"the visit could not tap {missed} (at {runtime.state.screen})")
+    return turns, rounds
+
+
+def during_print(config: SiteConfig) -> dict[str, float]:
+    """`frame_p95_ms_during_print`: a ticket printed on a serial printer at 115,200 baud (the
+    emulator behind a paced pty, kiosk/bench/line.py); each turn of the loop while "Printing your
+    ticket…" is up (poll the devices, draw if anything changed), timed from its start to its
+    frame on the display. `print_s`: how long the ticket took, tap to number."""
+    from drivers.printer.emulator import PrinterEmulator
+    from kiosk.bench.line import PrinterLine
+    from kiosk.ticket.render import compose
+
+    data = config.storage.data_dir
+    with PrinterEmulator(data / "printed", config.printer.width_dots, draw=compose) as emulator:
+        with PrinterLine(emulator.serve_tcp()) as line:
+            device = line.serve_pty(115200)
+            turns, _ = _turns(config, f"serial://{device}?baud=115200&flow=none", data)
+        if len(emulator.printed) != 1:
+            raise RuntimeError("the serial printer did not print the ticket")
+    printing = [(end - start) * 1000 for start, end, busy in turns if busy]
+    window = [start for start, _, busy in turns if busy]
+    return {
+        "frame_p95_ms_during_print": statistics.quantiles(printing, n=20)[-1] if len(printing) > 1 else printing[0],
+        "frames_during_print": float(len(printing)),
+        "print_s": window[-1] - window[0] if window else 0.0,
+    }
+
+
+def dead_printer(config: SiteConfig) -> dict[str, float]:
+    """`max_frame_gap_ms`: the longest time between two turns of the loop over a whole visit (the
+    welcome screen's printer check, the taps, "get a ticket" and its refusal) with a network
+    printer that accepts connections and never answers (kiosk/bench/line.py)."""
+    from kiosk.bench.line import dead_printer as dead
+
+    server, url = dead()
+    try:
+        _, rounds = _turns(config, url, config.storage.data_dir)
+    finally:
+        server.close()
+    return {"max_frame_gap_ms": max(b - a for a, b in itertools.pairwise(rounds)) * 1000}
+
+
 def _rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -214,6 +336,8 @@ PROBES = {
     "idle-sim-reader": idle_sim_reader,
     "frames": frames,
     "visit": visit,
+    "print": during_print,
+    "dead-printer": dead_printer,
 }
 
 

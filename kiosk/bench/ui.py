@@ -17,6 +17,11 @@ frame ≤ 50 ms, RSS after a full visit ≤ 120 MB.
 - `ui.touch_to_frame_ms` (median; `ui.touch_to_frame_max_ms`): a whole visit tapped through the
   real loop, finger events posted to SDL's queue from another thread, to the next frame shown.
 - `ui.rss_mb`: resident memory of that process at the end of the visit (ticket printed).
+- `ui.frame_p95_ms_during_print` (issue 10: ≤ 8): each turn of the real loop while a ticket prints
+  on a serial printer at 115,200 baud (the emulator behind a paced pty); `ui.print_s` is how long
+  that ticket took, `ui.frames_during_print` how many turns the loop made meanwhile.
+- `ui.max_frame_gap_ms` (issue 10: ≤ 100): the longest time between two turns of the loop over a
+  whole visit with a network printer that accepts connections and never answers.
 """
 
 from __future__ import annotations
@@ -72,6 +77,6 @@ def _first_frame_ms() -> float:
 def measure() -> dict[str, float]:
     starts = sorted(_first_frame_ms() for _ in range(RUNS))
     figures = {"first_frame_ms": starts[RUNS // 2]}
-    for name in ("frames", "visit", "idle", "idle-sim-reader"):
+    for name in ("frames", "visit", "print", "dead-printer", "idle", "idle-sim-reader"):
         figures.update(_probe(name))
     return {f"ui.{key}": round(value, 2) for key, value in figures.items()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,10 @@ from zoneinfo import ZoneInfo
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
+    from drivers.interfaces import TicketPrinter
     from drivers.printer.emulator import PrinterEmulator
     from drivers.printer.escpos_printer import EscposTicketPrinter
+    from kiosk.shell.staff import StaffResult
     from kiosk.site.model import SiteConfig
 
 DEFAULT_CONFIG = "config"
@@ -137,6 +140,12 @@ def sim_command(emulator: PrinterEmulator, line: str) -> str:
 
 
 # --- staff commands ------------------------------------------------------------------------------
+#
+# One owner per port: while `kiosk run` holds the printer, these ask it to do the job through its
+# control socket (kiosk/shell/control.py); with no kiosk running they open the port themselves,
+# under its lock (kiosk/shell/port_lock.py). The job is the same either way (kiosk/shell/staff.py).
+
+LOCK_WAIT_S = 5.0  # another staff command printing right now finishes within this
 
 
 def _printer(config: SiteConfig) -> EscposTicketPrinter:
@@ -155,59 +164,57 @@ def _now(config: SiteConfig) -> datetime:
     return datetime.now(ZoneInfo(config.site.timezone))
 
 
-def _reprint(args: argparse.Namespace) -> int:
-    from drivers.interfaces import HealthState
-    from kiosk.domain.model import Answers
-    from kiosk.domain.numbering import business_date
-    from kiosk.domain.routing import route_for
-    from kiosk.errors import PrinterError
-    from kiosk.queue.model import PrintState, parse_label
-    from kiosk.queue.sqlite_store import SqliteTicketStore
-    from kiosk.ticket.layout import build_ticket
-    from kiosk.ticket.render import ticket_job
+def _told(result: StaffResult) -> int:
+    for line in result.out:
+        print(line)
+    for line in result.err:
+        print(line, file=sys.stderr)
+    return result.code
 
-    config = _config(args.config)
-    if args.lang not in config.site.languages:
-        raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
-    label = parse_label(args.number)
-    groups = {g.prefix: g for g in config.groups.values()}
-    if label is None or label[0] not in groups:
-        known = ", ".join(f"{p}-012" for p in groups)
-        raise UsageError(f"{args.number!r} is not a ticket number of this site (like {known})")
-    group = groups[label[0]]
-    now = _now(config)
-    day = _date(args.date) if args.date else business_date(now, config.site.timezone, config.site.business_day_reset)
-    database = Path(config.storage.data_dir) / "tickets.sqlite3"
-    if not database.is_file():  # never create an empty store just to look a number up
-        raise UsageError(f"no ticket database at {database}")
-    store = SqliteTicketStore(database)
+
+def _on_the_port(config: SiteConfig, job: Callable[[TicketPrinter], StaffResult]) -> StaffResult:
+    """`job` on the printer, opened by this process under the port's lock (no kiosk runs)."""
+    from kiosk.shell.port_lock import PortLock
+    from kiosk.shell.staff import FAILED, StaffResult
+
+    lock = PortLock(config.printer, Path(config.storage.data_dir))
     try:
-        ticket = store.get(group.id, day, label[1])
-        if ticket is None:
-            raise UsageError(f"no ticket {args.number} on {day:%Y-%m-%d}")
-        # The stored row keeps no answers beyond these (nothing personal): fees and papers are
-        # estimated again from them, as the counter would.
-        answers = Answers(procedure=ticket.procedure, current=ticket.current, wanted=ticket.after)
-        counter = config.counters.get(ticket.counter)
-        if counter is None:
-            raise UsageError(f"ticket {ticket.label}: its counter {ticket.counter!r} is no longer in the config")
-        route = route_for(config, answers, ticket.reasons, counter)
-        document = build_ticket(config, ticket, route, args.lang, config.printer.width_dots, reprinted_at=now)
+        locked = lock.acquire(LOCK_WAIT_S)
+    except OSError as exc:
+        return StaffResult(FAILED, err=(f"kiosk: cannot lock the printer's port ({lock.path}): {exc}",))
+    if not locked:
+        message = f"kiosk: the printer {config.printer.connection.url} is in use by another process; try again"
+        return StaffResult(FAILED, err=(message,))
+    try:
         printer = _printer(config)
         try:
-            printer.print_ticket(ticket_job(document, kanji=config.printer.kanji))
-        except PrinterError as exc:
-            # The job may have gone out before the printer failed: look before reprinting once more.
-            print(f"kiosk: reprint of {ticket.label} failed ({exc}); check the printer's output", file=sys.stderr)
-            return 1
+            return job(printer)
         finally:
-            health = printer.health()
             printer.close()
-        store.set_print_state(ticket.id, PrintState.REPRINTED, now)
-        print(f"ticket {ticket.label} of {day:%Y-%m-%d} reprinted (was {ticket.print_state.value})")
-        if health.state is not HealthState.OK:
-            print(f"printer: {health.detail}")
-        return 0
+    finally:
+        lock.release()
+
+
+def _reprint(args: argparse.Namespace) -> int:
+    from kiosk.queue.model import PrintState
+    from kiosk.shell.control import ask_kiosk
+    from kiosk.shell.staff import DONE, StaffResult, find_reprint, open_store, print_reprint
+
+    config = _config(args.config)
+    day = _date(args.date) if args.date else None
+    request = {"command": "reprint", "label": args.number, "date": args.date, "lang": args.lang}
+    result = ask_kiosk(config, request)
+    if result is not None:
+        return _told(result)
+    now = _now(config)
+    store = open_store(config)
+    try:
+        reprint = find_reprint(config, store, args.number, day, args.lang, now)
+        result = _on_the_port(config, lambda printer: print_reprint(printer, config, reprint.ticket, reprint.document))
+        if result.code == DONE:
+            store.set_print_state(reprint.ticket.id, PrintState.REPRINTED, now)
+            result = StaffResult(DONE, (reprint.done(), *result.out), result.err)
+        return _told(result)
     finally:
         store.close()
 
@@ -220,43 +227,24 @@ def _date(value: str) -> date:
 
 
 def _print_test(args: argparse.Namespace) -> int:
-    from kiosk.errors import PrinterError
-    from kiosk.ticket.layout import build_test_ticket
-    from kiosk.ticket.render import ticket_job
+    from kiosk.shell.control import ask_kiosk
+    from kiosk.shell.staff import print_test
 
     config = _config(args.config)
-    printer = _printer(config)
-    try:
-        before = printer.status()
-        details = [
-            f"printer {config.printer.connection.url}",
-            f"{config.printer.width_dots} dots, kanji mode {'on' if config.printer.kanji else 'off'}",
-            f"status: online={before.online} paper={before.paper.value} cover_open={before.cover_open}",
-        ]
-        if printer.roll is not None:
-            details.append(f"roll counter: about {printer.roll.left_mm / 1000:.1f} m left")
-        for line in details:
-            print(line)
-        document = build_test_ticket(config, _now(config), tuple(details), width_dots=config.printer.width_dots)
-        try:
-            printer.print_ticket(ticket_job(document, kanji=config.printer.kanji))
-        except PrinterError as exc:
-            print(f"kiosk: test ticket not printed: {exc}", file=sys.stderr)
-            return 1
-        sent = printer.last_printed
-        print(f"test ticket printed ({sent.bytes_sent if sent else 0} bytes); printer: {printer.health().detail}")
-        return 0
-    finally:
-        printer.close()
+    result = ask_kiosk(config, {"command": "print_test"})
+    if result is None:
+        now = _now(config)
+        result = _on_the_port(config, lambda printer: print_test(printer, config, now))
+    return _told(result)
 
 
 def _new_roll(args: argparse.Namespace) -> int:
+    from kiosk.shell.control import ask_kiosk
+    from kiosk.shell.staff import new_roll
+
     config = _config(args.config)
-    printer = _printer(config)
-    if printer.roll is None:
-        raise UsageError("this site has no roll counter (printer.roll_length_mm is not set)")
-    if not printer.roll.new_roll():
-        print(f"kiosk: the roll counter {printer.roll.path} could not be written; nothing was reset", file=sys.stderr)
-        return 1
-    print(f"roll counter reset: {config.printer.roll_length_mm} mm of paper")
-    return 0
+    result = ask_kiosk(config, {"command": "new_roll"})
+    if result is None:
+        # Only the roll counter's file: the port is not opened, so no lock is needed.
+        result = new_roll(_printer(config), config)
+    return _told(result)

@@ -23,6 +23,7 @@ from kiosk.site.model import SiteConfig
 if TYPE_CHECKING:
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.control import ControlServer
     from kiosk.shell.runtime import Devices, Runtime
 
 Clock = Callable[[], datetime]
@@ -46,14 +47,32 @@ class KioskApp:
     store: SqliteTicketStore
     calling: SqliteCallingStore  # the same file, read for the wait the screens and the ticket tell
     runtime: Runtime
+    control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
 
     @property
     def simulated(self) -> bool:
         """Any simulator active: the screens show the SIMULATION sign."""
         return self.devices.simulated
 
+    def seen(self) -> dict[str, object]:
+        """The printer as the kiosk last saw it (the control socket's `status`; the staff page)."""
+        status, health = self.runtime.printer_status, self.runtime.printer_health
+        return {
+            "url": self.config.printer.connection.url,
+            "online": None if status is None else status.online,
+            "paper": None if status is None else status.paper.value,
+            "cover_open": None if status is None else status.cover_open,
+            "error": None if status is None else status.error,
+            "health": None if health is None else health.state.value,
+            "detail": None if health is None else health.detail,
+        }
+
     def close(self) -> None:
-        """The store first (its last write is the one that matters), then every device."""
+        """The control socket first (no more staff jobs), the printer's thread (its job under way
+        finishes), the store (its last write is the one that matters), then every device."""
+        if self.control is not None:
+            self.control.close()
+        self.runtime.close()
         self.store.close()
         self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
@@ -61,23 +80,37 @@ class KioskApp:
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
-    """Open the devices the config names and the ticket store in its data folder; the caller closes."""
+    """Open the devices the config names and the ticket store in its data folder, take the printer's
+    port (its lock, on the printer's thread) and serve the control socket; the caller closes."""
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.shell.control import ControlServer, KioskControl, control_path
     from kiosk.shell.devices import build_devices
+    from kiosk.shell.port_lock import PortLock
     from kiosk.shell.runtime import Runtime
 
     devices = build_devices(config, today=lambda: clock().date())
     store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
     calling: SqliteCallingStore | None = None
+    app = None
     try:
         calling = SqliteCallingStore.for_site(config)  # after the ticket store: it made or migrated the file
-        runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling)
+        lock = PortLock(config.printer, config.storage.data_dir)
+        runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling, port_lock=lock)
+        app = KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)
+        control = ControlServer(
+            control_path(config), KioskControl(config, clock, runtime.printer_jobs, app.seen).handle
+        )
+        control.start()
+        app.control = control
     except BaseException:
-        store.close()
-        if calling is not None:
-            calling.close()
-        for device in (devices.reader, devices.printer, devices.display):
-            device.close()
+        if app is not None:
+            app.close()
+        else:
+            store.close()
+            if calling is not None:
+                calling.close()
+            for device in (devices.reader, devices.printer, devices.display):
+                device.close()
         raise
-    return KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)
+    return app

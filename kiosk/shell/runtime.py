@@ -10,14 +10,26 @@ gets a ticket as soon as the printer is well again. The status is also checked e
 `PRINTER_CHECK_S` while the kiosk waits on its welcome screen, so the printer's health is current.
 With a calling store, the lobby is read for the wait the screens and the ticket tell (when the flow
 asks, `ReadLobby`, and once per ticket issued; kiosk/shell/waits.py); without one nothing is told.
+
+Nothing here waits for the printer: every status check and every ticket runs on the printer's own
+thread (kiosk/shell/printer_jobs.py) and its answer is picked up on a later poll, as card reads
+are (kiosk/shell/card_reads.py). "Get a ticket" starts a status check; its answer takes the number
+(or tells the visitor to ask staff); the number's ticket is printed; the print's answer records
+the print state and shows the number. Meanwhile the screen says "Printing your ticket…" and the
+UI loop goes on turning. The ticket store stays on the caller's thread (a local file, one
+connection per thread).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from time import monotonic
+from typing import Any
 
 from drivers.interfaces import (
     CardPresence,
@@ -58,6 +70,8 @@ from kiosk.errors import PrinterError, QueueFull, StoreError
 from kiosk.queue.lifecycle import CallingStore
 from kiosk.queue.model import PrintState, Ticket, TicketRequest, TicketStore
 from kiosk.shell.card_reads import CardReads
+from kiosk.shell.port_lock import PortLock
+from kiosk.shell.printer_jobs import PrinterWorker
 from kiosk.shell.waits import place_in_line, read_lobby
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
@@ -77,6 +91,14 @@ class Devices:
     simulated: bool  # any simulator active: the UI shows the SIMULATION badge
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A status check's answer: what the printer said and what that means for staff."""
+
+    status: PrinterStatus
+    health: Health
+
+
 @dataclass
 class Issued:
     """What the last visit got, for the staff page and the headless runner. No personal data."""
@@ -94,6 +116,7 @@ class Runtime:
     store: TicketStore
     clock: Callable[[], datetime]  # aware datetimes; a fake clock in tests and scenarios
     calling: CallingStore | None = None  # the lobby's calling, for the wait told; None: no wait told
+    port_lock: PortLock | None = None  # `kiosk run` holds the printer's port for as long as it runs
     flow: Flow = field(init=False)
     state: State = field(init=False)
     version: int = 0  # bumped on every state change: the UI redraws only then
@@ -103,13 +126,21 @@ class Runtime:
     printer_health: Health | None = None
     _presence: CardPresence = CardPresence.ABSENT
     _printer_checked: datetime | None = None
-    _issue_next: IssueTicket | None = None  # "get a ticket" was pressed: issued on the next poll
-    _issue_shown: bool = False  # a poll has passed since, so "Printing your ticket…" was drawn
+    _watch: Future[Checked] | None = None  # the welcome screen's status check, in flight
+    _issuing: IssueTicket | None = None  # "get a ticket" was pressed: checked, then numbered, then printed
+    _issue_check: Future[Checked] | None = None
+    _printing: tuple[Ticket, TicketDocument, Future[bool], int | None] | None = None
+    _staff_jobs_seen: int = 0
 
     def __post_init__(self) -> None:
         self.flow = Flow(self.config)
         self.state = self.flow.start(self.clock())
         self._card_reads = CardReads(self.devices.reader)
+        self.printer_jobs = PrinterWorker(self.devices.printer, self.port_lock)
+
+    def close(self) -> None:
+        """Let the printer's thread finish its job and let go of the port (the app closes the devices)."""
+        self.printer_jobs.close()
 
     # --- events in ---
 
@@ -127,12 +158,8 @@ class Runtime:
 
     def poll(self) -> None:
         """Called a few times a second by the UI loop: a ticket to issue, a card read's answer, card
-        presence changes, time passing."""
-        if self._issue_next is not None:
-            if self._issue_shown:
-                self._issue_now()
-            else:
-                self._issue_shown = True  # the UI draws "Printing your ticket…" after this poll
+        presence changes, time passing. Never waits for a device."""
+        self._printer_answers()
         answer = self._card_reads.take()
         if answer is not None:
             self.dispatch(answer)
@@ -145,20 +172,24 @@ class Runtime:
                 self.dispatch(CardLeft())
         now = self.clock()
         due = self._printer_checked is None or now - self._printer_checked >= timedelta(seconds=PRINTER_CHECK_S)
-        if due and self.state.screen is Screen.WELCOME:
-            # Only while nobody is at the kiosk: a dead link costs up to the read (or connect)
-            # timeout on this thread, and a visitor's taps must never wait for it.
-            self.printer_ready()
+        idle = self._watch is None and self._issuing is None
+        if due and idle and self.state.screen is Screen.WELCOME:
+            # Only while nobody is at the kiosk: on a dead link a check takes the printer's thread
+            # for up to the read (or connect) timeout, and a visitor's own check would queue behind it.
+            self._printer_checked = now
+            self._watch = self.printer_jobs.submit(self._check_job)
         self.dispatch(Tick())
 
     def settle(self, timeout_s: float = 10.0) -> None:
-        """Wait for a card read in flight and apply its answer, and issue a ticket asked for
-        (scripted runs and tests; the UI polls)."""
+        """Wait for a card read and the printer's jobs in flight (a ticket asked for: its check,
+        then its print) and apply their answers (scripted runs and tests; the UI polls)."""
+        deadline = monotonic() + timeout_s
         answer = self._card_reads.wait(timeout_s)
         if answer is not None:
             self.dispatch(answer)
-        if self._issue_next is not None:
-            self._issue_now()
+        while (pending := self._printer_pending()) and monotonic() < deadline:
+            wait_for(pending, timeout=max(0.0, deadline - monotonic()))
+            self._printer_answers()
 
     def today(self) -> date:
         site = self.config.site
@@ -176,9 +207,10 @@ class Runtime:
             read = None if self.calling is None else read_lobby(self.calling, self.clock())
             return [LobbyRead(None if read is None else read[0])]
         if isinstance(effect, IssueTicket):
-            # On the next poll, not now: the screen shows "Printing your ticket…" first, while the
-            # printer works (a serial printer takes ~2 s for a ticket) on this same thread.
-            self._issue_next, self._issue_shown = effect, False
+            # The printer is asked first, on its thread; its answer takes the number on a later
+            # poll. The screen says "Printing your ticket…" meanwhile.
+            self._issuing = effect
+            self._issue_check = self.printer_jobs.submit(self._check_job)
             return []
         if isinstance(effect, RaiseStaffCall):
             # The GPIO lamp and the staff page come with the panel driver; the log line is the record.
@@ -221,39 +253,65 @@ class Runtime:
             lang=self.state.visit.lang,  # the call is announced in the visitor's language too
         )
 
-    def printer_ready(self) -> bool:
-        """Ask the printer now. Anything but a clear "ready" is not ready (no reply = unknown).
+    # --- the printer, through its thread ---
 
-        A change of the printer's health is logged once: ERROR when it cannot print (staff must
-        act), WARNING when it prints with a problem (paper near end), INFO when it is well again.
-        """
-        self._printer_checked = self.clock()
+    def _check_job(self, printer: TicketPrinter) -> Checked:
+        """On the printer's thread: ask it now. Anything but a clear "ready" is not ready (no reply = unknown)."""
         try:
-            status = self.devices.printer.status()
-            health = self.devices.printer.health()
+            return Checked(printer.status(), printer.health())
         except Exception:  # a broken driver must not stop the lobby: report it and keep serving
             log.exception("printer status failed")
             status = PrinterStatus(online=None, paper=PaperState.UNKNOWN, cover_open=None, error=None)
-            health = Health("printer", HealthState.DOWN, "printer driver failed", self.devices.simulated)
-        self.printer_status = status
+            return Checked(status, Health("printer", HealthState.DOWN, "printer driver failed", self.devices.simulated))
+
+    def _printer_pending(self) -> list[Future[Any]]:
+        if self._issue_check is not None:
+            return [self._issue_check]
+        if self._printing is not None:
+            return [self._printing[2]]
+        return [self._watch] if self._watch is not None else []
+
+    def _printer_answers(self) -> None:
+        """Apply what the printer's thread has answered since the last poll (this thread only)."""
+        if self._watch is not None and self._watch.done():
+            self._noted(_checked(self._watch))
+            self._watch = None
+        if self._issue_check is not None and self._issue_check.done():
+            checked = _checked(self._issue_check)
+            self._issue_check = None
+            self._noted(checked)
+            event = self._issue(checked)
+            if event is not None:
+                self.dispatch(event)
+        if self._printing is not None and self._printing[2].done():
+            ticket, document, future, ahead = self._printing
+            self._printing = None
+            self.dispatch(self._printed(ticket, document, future, ahead))
+        if self.printer_jobs.staff_jobs_done != self._staff_jobs_seen:
+            self._staff_jobs_seen = self.printer_jobs.staff_jobs_done
+            self._printer_checked = None  # staff printed through the kiosk meanwhile: ask again soon
+
+    def _noted(self, checked: Checked) -> None:
+        """Keep a check's answer for the staff page; a change of the printer's health is logged once:
+        ERROR when it cannot print (staff must act), WARNING when it prints with a problem (paper
+        near end), INFO when it is well again."""
+        self.printer_status = checked.status
+        health = checked.health
         if health != self.printer_health:
             self.printer_health = health
             level = {HealthState.OK: logging.INFO, HealthState.DEGRADED: logging.WARNING}.get(
                 health.state, logging.ERROR
             )
             log.log(level, "printer %s: %s", health.state.value, health.detail)
-        return status.can_print
 
-    def _issue_now(self) -> None:
-        effect, self._issue_next = self._issue_next, None
+    def _issue(self, checked: Checked) -> Event | None:
+        """The printer answered the visitor's check: take the number and start its print, or say why not."""
+        effect, self._issuing = self._issuing, None
         visit = self.state.visit
         if effect is None or visit.screen is not Screen.TICKET or visit.ticket_stage is not TicketStage.ISSUING:
-            return  # the visit moved on (it cannot, from "issuing"; but never issue for nobody)
-        self.dispatch(self._issue(effect))
-
-    def _issue(self, effect: IssueTicket) -> Event:
+            return None  # the visit moved on (it cannot, from "issuing"; but never issue for nobody)
         route = effect.route
-        if not self.printer_ready():
+        if not checked.status.can_print:
             # Before a number is taken: no number is used up for a ticket that cannot come out.
             return TicketFailed("printer_unavailable")
         request = self.ticket_request(route, effect.answers)
@@ -269,9 +327,8 @@ class Runtime:
         document = build_ticket(
             self.config, ticket, route, self.state.visit.lang, width_dots=self.config.printer.width_dots, ahead=ahead
         )
-        printed = self._print(ticket, document)
-        self.issued.append(Issued(ticket=ticket, document=document, printed=printed, ahead=ahead))
-        return TicketIssued(label=ticket.label, printed=printed)
+        self._printing = (ticket, document, self.printer_jobs.submit(self._print_job(ticket, document)), ahead)
+        return None
 
     def _ahead(self, ticket: Ticket) -> int | None:
         """How many wait ahead of a ticket just issued, when the kiosk tells the wait; else None."""
@@ -282,26 +339,44 @@ class Runtime:
         facts, lobby = read
         return ahead_on_ticket(self.config, facts, ticket.group, place_in_line(lobby, ticket.group, ticket.id), now)
 
-    def _print(self, ticket: Ticket, document: TicketDocument) -> bool:
-        try:
-            self.devices.printer.print_ticket(ticket_job(document, kanji=self.config.printer.kanji))
-            printed = True
-        except PrinterError as exc:
-            log.error("ticket %s not printed: %s", ticket.label, exc)
-            printed = False
-        except Exception:
-            log.exception("printer driver failed on ticket %s", ticket.label)
-            printed = False
+    def _print_job(self, ticket: Ticket, document: TicketDocument) -> Callable[[TicketPrinter], bool]:
+        kanji = self.config.printer.kanji
+
+        def job(printer: TicketPrinter) -> bool:  # on the printer's thread: drawn there too
+            try:
+                printer.print_ticket(ticket_job(document, kanji=kanji))
+            except PrinterError as exc:
+                log.error("ticket %s not printed: %s", ticket.label, exc)
+                return False
+            except Exception:
+                log.exception("printer driver failed on ticket %s", ticket.label)
+                return False
+            return True
+
+        return job
+
+    def _printed(self, ticket: Ticket, document: TicketDocument, future: Future[bool], ahead: int | None) -> Event:
+        """The print's answer: record it (a failed print keeps its number, never printed again by itself)."""
+        printed = not future.exception() and future.result()
         self._printer_checked = None  # ask again at the next poll: the health shows what this ticket left
         state = PrintState.PRINTED if printed else PrintState.PRINT_FAILED
         try:
             self.store.set_print_state(ticket.id, state, self.clock())
         except StoreError:
             log.exception("could not record print state of ticket %s", ticket.label)
-        return printed
+        self.issued.append(Issued(ticket=ticket, document=document, printed=printed, ahead=ahead))
+        return TicketIssued(label=ticket.label, printed=printed)
 
     # --- the lobby display ---
 
     def call_number(self, counter_number: str, label: str) -> None:
         """A counter called a number: show it on the lobby display (the counter button's effect)."""
         self.devices.display.show(DisplayFrame(lines=((counter_number, label),)))
+
+
+def _checked(future: Future[Checked]) -> Checked:
+    """A finished check's answer; a job that failed outright is a printer that did not answer."""
+    if future.exception() is not None:
+        status = PrinterStatus(online=None, paper=PaperState.UNKNOWN, cover_open=None, error=None)
+        return Checked(status, Health("printer", HealthState.DOWN, "printer worker stopped", False))
+    return future.result()

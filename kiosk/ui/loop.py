@@ -4,7 +4,9 @@ The appliance idles ten hours a day, so the loop is frugal: it looks at events a
 `POLL_HZ` times a second and sleeps in between (`pygame.event.wait()` alone wakes about a
 thousand times a second inside SDL, device-facts.md), and it draws a frame only when what the
 visitor sees changed: the flow's state (`FlowRunner.version`), the view's own state (a page, the
-language chooser), the idle countdown's second, or the minute (a window opens or closes).
+language chooser), the idle countdown's second, the minute (a window opens or closes), or what
+moves on screen (`KioskView.motion`: the dots of "Printing your ticket…", so frames keep coming
+while the printer works on its own thread).
 
 The loop drives a `FlowRunner`: the shell's runtime (kiosk/shell/runtime.py), which carries out
 the flow's effects against the devices and the store. The UI declares what it needs of it here
@@ -128,7 +130,15 @@ class KioskLoop:
             # "next" on the ticket screen (and hide the number of a ticket that failed to print).
             pygame.event.clear((pygame.FINGERDOWN, pygame.MOUSEBUTTONDOWN))
         now = self.runner.clock()
-        key = (self.runner.version, self.view.version, self._countdown(now), now.hour, now.minute)
+        state = self.runner.state
+        key = (
+            self.runner.version,
+            self.view.version,
+            self._countdown(now),
+            now.hour,
+            now.minute,
+            self.view.motion(state, now),
+        )
         if key == self._drawn:
             return False
         self._drawn = key

@@ -29,7 +29,7 @@ from kiosk.ui.screens.card import draw_card
 from kiosk.ui.screens.choices import draw_procedure, draw_question
 from kiosk.ui.screens.refusal import draw_refusal
 from kiosk.ui.screens.start import draw_language, draw_welcome
-from kiosk.ui.screens.ticket import draw_confirm, draw_goodbye, draw_ticket
+from kiosk.ui.screens.ticket import draw_confirm, draw_goodbye, draw_ticket, printing_phase
 from kiosk.ui.screens.verdict import draw_verdict
 from kiosk.ui.text import RenderedText
 
@@ -107,6 +107,11 @@ class KioskView:
         if self._chooser:
             draw_language_chooser(p, scene)
         return self.surface
+
+    def motion(self, state: State, now: datetime) -> int | None:
+        """Where what moves on screen is (the dots of "Printing your ticket…"); None when nothing
+        moves. The loop draws a frame when it changes."""
+        return printing_phase(state, now)
 
     def press(self, pos: tuple[int, int]) -> Event | None:
         """A touch at `pos`: the flow event to dispatch, or None. The view's own buttons (pages,

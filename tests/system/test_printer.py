@@ -54,10 +54,7 @@ class Lobby:
         for event in (Touch(), ChooseLanguage("ja"), ChooseProcedure(Procedure.ENQUIRY), Continue()):
             self.runtime.dispatch(event)
         assert self.stage is TicketStage.ISSUING  # drawn first: "Printing your ticket…"
-        issued = len(self.runtime.issued)
-        self.runtime.poll()  # the UI draws the "issuing" screen after this poll
-        assert self.stage is TicketStage.ISSUING and len(self.runtime.issued) == issued
-        self.runtime.poll()  # the next poll issues it
+        self.runtime.settle()  # the printer's thread checks it, then prints the ticket
         assert self.runtime.state.screen is Screen.TICKET and self.stage is not TicketStage.ISSUING
 
     def leave(self) -> None:
@@ -73,6 +70,7 @@ class Lobby:
         return self.store.count_issued(self.now.date(), Procedure.ENQUIRY)
 
     def close(self) -> None:
+        self.runtime.close()
         self.printer.close()
         self.store.close()
 
@@ -142,6 +140,7 @@ def test_a_ticket_cut_short_keeps_its_number_on_screen_and_is_never_replayed(lob
     for _ in range(20):
         lobby.now += timedelta(seconds=5)
         lobby.runtime.poll()
+        lobby.runtime.settle()
     lobby.visit()
     assert len(lobby.emulator.printed) == 1  # only the new visitor's ticket
     assert lobby.store.get(ticket.group, ticket.business_date, ticket.number).print_state is PrintState.PRINT_FAILED
@@ -216,6 +215,7 @@ def test_staff_are_told_once_each_time_the_printers_health_changes(lobby, caplog
         for _ in range(4):
             lobby.now += timedelta(seconds=20)  # past the kiosk's printer check interval
             lobby.runtime.poll()
+            lobby.runtime.settle()  # the check runs on the printer's thread
 
     poll_a_while()
     lobby.emulator.set_paper(PaperState.NEAR_END)

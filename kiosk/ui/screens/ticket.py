@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from kiosk.domain.flow import TicketStage
+from datetime import datetime
+
+import pygame
+
+from kiosk.domain.flow import Screen, State, TicketStage
 from kiosk.domain.model import Outcome
 from kiosk.domain.routing import Route
 from kiosk.ui.chrome import Frame
@@ -24,7 +28,7 @@ from kiosk.ui.painter import Align, Painter
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import alert, card_picture
 from kiosk.ui.screens.choices import wait_text
-from kiosk.ui.theme import BIG, BODY, BODY_BOLD, CHOICE, CHOICE_EDGE, HUGE, SMALL_MUTED, TITLE
+from kiosk.ui.theme import BIG, BODY, BODY_BOLD, CHOICE, CHOICE_EDGE, HUGE, PRIMARY, SMALL_MUTED, TITLE
 
 
 def _counter(scene: Scene, route: Route, align: Align = Align.LEFT) -> list[Block]:
@@ -97,12 +101,35 @@ def draw_confirm(p: Painter, scene: Scene, frame: Frame) -> None:
     stack(p, room, [told, short], floors=[size, SCALES[-1]])
 
 
+PRINTING_DOTS = 5
+PRINTING_STEPS_PER_S = 4  # a dot lights up four times a second: the screen is alive while the printer works
+
+
+def printing_phase(state: State, now: datetime) -> int | None:
+    """Which dot of "Printing your ticket…" is lit now; None on every other screen."""
+    visit = state.visit
+    if visit.screen is not Screen.TICKET or visit.ticket_stage is not TicketStage.ISSUING or state.entered_at is None:
+        return None
+    return int(max(0.0, (now - state.entered_at).total_seconds()) * PRINTING_STEPS_PER_S) % PRINTING_DOTS
+
+
+def _printing_dots(p: Painter, scene: Scene, area: pygame.Rect) -> None:
+    lit = printing_phase(scene.state, scene.now) or 0
+    size, gap = p.m.px(4), p.m.px(3)
+    left = area.centerx - (PRINTING_DOTS * size + (PRINTING_DOTS - 1) * gap) // 2
+    top = area.centery + p.m.px(18)
+    for i in range(PRINTING_DOTS):
+        rect = pygame.Rect(left + i * (size + gap), top, size, size)
+        pygame.draw.ellipse(p.surface, PRIMARY if i == lit else CHOICE, rect)
+
+
 def draw_ticket(p: Painter, scene: Scene, frame: Frame) -> None:
     visit = scene.visit
     stage = visit.ticket_stage
     area = frame.content
     if stage is TicketStage.ISSUING or stage is None:
         stack(p, area, [[[Headline(scene.t("ui.ticket.issuing"), BIG)]]], middle=True)
+        _printing_dots(p, scene, area)
         return
     if stage is TicketStage.FAILED:
         reason = visit.refusal.reason if visit.refusal is not None else "store_unavailable"

@@ -83,8 +83,7 @@ class Kiosk:
             r.dispatch(AnswerQuestion(Question(question), value))
         assert r.state.screen is Screen.CONFIRM
         r.dispatch(Continue())
-        r.poll()  # "Printing your ticket…" is drawn
-        r.poll()  # then it is issued and printed
+        r.settle()  # the printer's thread checks, the number is taken, the ticket printed
         assert r.issued and r.issued[-1].printed
 
     def _route(self) -> Route:

@@ -6,7 +6,9 @@ clock); only time is faked: the loop's debounce clock and the kiosk's wall clock
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,12 +17,16 @@ import pytest
 
 from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
+from drivers.printer.emulator import PrinterEmulator
+from drivers.printer.escpos_printer import EscposTicketPrinter
+from drivers.printer.settings import PrinterConnection
+from kiosk.bench.line import PrinterLine
 from kiosk.demo.gallery import MORNING
-from kiosk.demo.printer import DemoPrinter
-from kiosk.domain.flow import Screen
+from kiosk.domain.flow import Screen, TicketStage
 from kiosk.queue.sqlite_store import SqliteTicketStore
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import SiteConfig
+from kiosk.ticket.render import compose
 from kiosk.ui.app import video_driver
 from kiosk.ui.loop import KioskLoop, Presenter
 from kiosk.ui.touch import DEBOUNCE_S, Touches
@@ -52,27 +58,52 @@ def clocks() -> Clocks:
     return Clocks()
 
 
+@dataclass
+class Kiosk:
+    """The loop under test and what stands behind it: its runtime and the wire to the printer."""
+
+    loop: KioskLoop
+    runtime: Runtime
+    line: PrinterLine
+    emulator: PrinterEmulator
+
+
 @pytest.fixture
-def loop(site_config: SiteConfig, tmp_path: Path, clocks: Clocks) -> Iterator[KioskLoop]:
+def kiosk(site_config: SiteConfig, tmp_path: Path, clocks: Clocks) -> Iterator[Kiosk]:
+    """The real loop and runtime; the ESC/POS driver reaches the emulator through a `PrinterLine`,
+    so a test can keep the printer's replies back (a printer still busy with the ticket)."""
     pygame.display.init()
     display = pygame.display.set_mode(FRAME)
     store = SqliteTicketStore(tmp_path / "tickets.sqlite3")
-    printer = DemoPrinter(site_config, tmp_path / "printed", tmp_path)  # the ESC/POS driver and the emulator
+    emulator = PrinterEmulator(tmp_path / "printed", site_config.printer.width_dots, draw=compose)
+    line = PrinterLine(emulator.serve_tcp())
+    # A generous read timeout: a printer kept busy by the test is slow, not dead.
+    printer_config = replace(site_config.printer, connection=PrinterConnection.parse(line.tcp_url), read_timeout_s=10)
+    printer = EscposTicketPrinter(printer_config)
     devices = Devices(
         reader=SimCardReader(today=lambda: clocks.now.date()),
-        printer=printer.driver,
+        printer=printer,
         display=SimQueueDisplay(),
         simulated=True,
     )
     runtime = Runtime(config=site_config, devices=devices, store=store, clock=clocks.wall)
     view = KioskView(site_config, simulation=True)
-    kiosk = KioskLoop(runtime, view, Presenter(display, FRAME), Touches(display.get_size(), clocks.monotonic))
+    loop = KioskLoop(runtime, view, Presenter(display, FRAME), Touches(display.get_size(), clocks.monotonic))
     pygame.event.clear()
-    kiosk.refresh()
-    yield kiosk
-    store.close()
+    loop.refresh()
+    yield Kiosk(loop, runtime, line, emulator)
+    line.release()
+    runtime.close()
     printer.close()
+    store.close()
+    line.close()
+    emulator.close()
     pygame.display.quit()
+
+
+@pytest.fixture
+def loop(kiosk: Kiosk) -> KioskLoop:
+    return kiosk.loop
 
 
 def finger(pos: tuple[int, int]) -> None:
@@ -110,52 +141,63 @@ def test_a_real_mouse_click_counts(loop: KioskLoop, clocks: Clocks) -> None:
     assert loop.runner.state.screen is Screen.LANGUAGE
 
 
-def test_a_double_tap_on_get_a_ticket_prints_one_ticket_and_stays_on_it(loop: KioskLoop, clocks: Clocks) -> None:
+def to_confirm(loop: KioskLoop, clocks: Clocks) -> tuple[int, int]:
+    """A renewal visit up to "get a ticket"; where that button is."""
     for button_id in ("start", "lang:en", "procedure:renewal", "answer:current:license_only"):
         tap(loop, clocks, button_id)
     tap(loop, clocks, "answer:wanted:license_only")
     tap(loop, clocks, "answer:lecture_class:excellent")
     assert loop.runner.state.screen is Screen.CONFIRM
-    where = loop.view.buttons()["continue"].center
+    return loop.view.buttons()["continue"].center
+
+
+def pump_until_printed(kiosk: Kiosk, limit_s: float = 20.0) -> None:
+    """Turn the loop, as the kiosk does, until the printer has answered and the number is shown."""
+    deadline = time.monotonic() + limit_s
+    while kiosk.runtime.state.visit.ticket_stage is TicketStage.ISSUING and time.monotonic() < deadline:
+        pump(kiosk.loop)
+        time.sleep(0.01)
+    assert kiosk.runtime.state.visit.ticket_stage is not TicketStage.ISSUING, "the ticket never came"
+
+
+def test_a_double_tap_on_get_a_ticket_prints_one_ticket_and_stays_on_it(kiosk: Kiosk, clocks: Clocks) -> None:
+    loop = kiosk.loop
+    where = to_confirm(loop, clocks)
     finger(where)
     assert pump(loop) == 1
-    clocks.advance(DEBOUNCE_S / 2)  # the second tap of a double tap, on "next" now in the same place
+    clocks.advance(DEBOUNCE_S / 2)  # the second tap of a double tap, on "next" once it is in the same place
     finger(where)
     assert pump(loop) == 0
-    assert len(loop.runner.issued) == 1
+    pump_until_printed(kiosk)
+    assert len(kiosk.runtime.issued) == 1 and kiosk.runtime.issued[0].printed
     assert loop.runner.state.screen is Screen.TICKET
     clocks.advance(DEBOUNCE_S)
     finger(where)  # a deliberate press later does count
     assert pump(loop) == 1
     assert loop.runner.state.screen is Screen.GOODBYE
-    assert len(loop.runner.issued) == 1
+    assert len(kiosk.runtime.issued) == 1
 
 
-def test_a_tap_made_while_the_ticket_prints_does_not_act_on_the_ticket_screen(
-    loop: KioskLoop, clocks: Clocks, monkeypatch: pytest.MonkeyPatch
+def test_the_loop_turns_while_the_ticket_prints_and_a_tap_meanwhile_does_not_act_on_the_ticket_screen(
+    kiosk: Kiosk, clocks: Clocks
 ) -> None:
-    for button_id in ("start", "lang:en", "procedure:renewal", "answer:current:license_only"):
-        tap(loop, clocks, button_id)
-    tap(loop, clocks, "answer:wanted:license_only")
-    tap(loop, clocks, "answer:lecture_class:excellent")
-    where = loop.view.buttons()["continue"].center
-    printing = loop.runner.poll
-
-    def slow_poll() -> None:
-        """The print takes 2 s on a serial printer; the visitor's second tap lands meanwhile."""
-        issued = len(loop.runner.issued)
-        printing()
-        if len(loop.runner.issued) > issued:
-            clocks.advance(2.0)
-            finger(where)
-
-    monkeypatch.setattr(loop.runner, "poll", slow_poll)
+    loop = kiosk.loop
+    where = to_confirm(loop, clocks)
+    kiosk.line.hold()  # the printer is busy: its answers come when the test lets them
     finger(where)
     assert pump(loop) == 1  # "get a ticket": "Printing your ticket…" is drawn
-    assert pump(loop) == 0  # the ticket prints, holding the loop
-    assert pump(loop) == 0  # the tap made meanwhile is gone, not a press of "next"
-    assert len(loop.runner.issued) == 1
-    assert loop.runner.state.screen is Screen.TICKET
+    for _ in range(3):  # the loop goes on turning while the printer works, and answers touches
+        clocks.advance(DEBOUNCE_S + 0.1)
+        finger(where)  # where "next" will be: the visitor taps again, impatient
+        frames = loop.frames
+        assert pump(loop) == 0
+        assert loop.frames == frames + 1  # the screen is alive: its dots move, a frame each time
+        assert kiosk.runtime.state.visit.ticket_stage is TicketStage.ISSUING
+    kiosk.line.release()
+    pump_until_printed(kiosk)
+    assert kiosk.runtime.state.screen is Screen.TICKET  # the taps made meanwhile pressed nothing
+    assert kiosk.runtime.state.visit.ticket_stage is TicketStage.PRINTED
+    assert len(kiosk.runtime.issued) == 1 and len(kiosk.emulator.printed) == 1
 
 
 def test_an_idle_loop_draws_nothing_until_something_changes(loop: KioskLoop, clocks: Clocks) -> None:
