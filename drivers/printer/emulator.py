@@ -282,7 +282,9 @@ class PrinterEmulator:
                 if self._deaf:
                     self._stop.wait(_POLL_S)  # what arrives stays in the link, unread
                     continue
-                data = read(65536)
+                # Waiting to stall at a job: read little, or a short job arriving in one burst would be
+                # swallowed whole and count as taken.
+                data = read(64 if self._stall_next else 65536)
                 if data is None:
                     continue
                 if not data:
