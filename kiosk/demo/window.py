@@ -14,6 +14,8 @@ the window, its panel and the keys are the demo's own; the kiosk frame in it is 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardPresence, PaperState
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
+from kiosk.errors import KioskError
 from kiosk.fonts import Face, font_path
 from kiosk.queue.lifecycle import CallingSetup
 from kiosk.queue.sqlite_calling import SqliteCallingStore
@@ -110,7 +113,8 @@ def run_window(
         calling=calling,
     )
     view = KioskView(config, screen, simulation=True)
-    panel = _panel(config, runtime, card, printer, clock)
+    panel = _panel(config, runtime, card, printer, clock, calling)
+    lobby = _start_lobby(config, Path(scratch.name), at)
     font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
     small = pygame.font.Font(str(font_path(Face.REGULAR)), 13)
     print(
@@ -157,6 +161,9 @@ def run_window(
                 pygame.display.flip()
             ticker.tick(POLL_HZ)
     finally:
+        if lobby is not None:
+            lobby.terminate()  # it stops in seconds (streams watch its shutdown)
+            lobby.wait(timeout=10)
         store.close()
         calling.close()
         printer.close()
@@ -165,8 +172,38 @@ def run_window(
         pygame.quit()
 
 
+LOBBY_PORT = 8080
+
+
+def _start_lobby(config: SiteConfig, data_dir: Path, at: datetime | None) -> subprocess.Popen[bytes] | None:
+    """`kiosk lobby` beside the window, on the demo's ticket file, on this machine only; None (and
+    the reason printed) when it cannot start, so the kiosk demo still runs."""
+    command = [sys.executable, "-m", "kiosk", "lobby", "--config", str(config.source), "--data-dir", str(data_dir)]
+    command += ["--host", "127.0.0.1", "--port", str(LOBBY_PORT)]
+    if at is not None:
+        command += ["--at", at.isoformat()]
+    # A demo account for the consoles, in the demo's scratch folder only (never the site's accounts).
+    staff = [sys.executable, "-m", "kiosk", "staff", "add", "demo", "--all", "--password-stdin"]
+    staff += ["--config", str(config.source), "--data-dir", str(data_dir)]
+    try:
+        subprocess.run(staff, input=b"demo-demo\n", check=True, capture_output=True, timeout=30)
+        lobby = subprocess.Popen(command)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"lobby service not started: {exc}")
+        return None
+    url = f"http://127.0.0.1:{LOBBY_PORT}"
+    print(f"Lobby screen: {url}/screen   counter consoles: {url}/counter/<id>, e.g. {url}/counter/c13")
+    print("Console login for the demo: demo / demo-demo")
+    return lobby
+
+
 def _panel(
-    config: SiteConfig, runtime: Runtime, reader: DemoCard, printer: DemoPrinter, clock: DemoClock
+    config: SiteConfig,
+    runtime: Runtime,
+    reader: DemoCard,
+    printer: DemoPrinter,
+    clock: DemoClock,
+    calling: SqliteCallingStore,
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
     keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]
@@ -197,10 +234,14 @@ def _panel(
     for counter in config.counters.values():
 
         def call(counter_id: str = counter.id, number: str = counter.number) -> None:
-            waiting = [i for i in runtime.issued if i.ticket.counter == counter_id and i.printed]
-            if waiting:
-                runtime.call_number(number, waiting[0].ticket.label)
-                runtime.issued.remove(waiting[0])
+            # The same store call as `kiosk call next` and the consoles: the lobby screen sees it too.
+            try:
+                called = calling.call_next(counter_id, clock())
+            except KioskError as exc:  # the counter is closed for the day, say
+                print(f"counter {number}: {exc}")
+                return
+            if called is not None:
+                runtime.call_number(number, called.label)
 
         buttons.append(PanelButton(f"call next at {counter.number}", call, "counters"))
     return buttons
