@@ -377,7 +377,9 @@ class SqliteCallingStore:
                 " WHERE business_date = ? AND queue_group = ? AND state = 'done'",
                 (business_date.isoformat(), group),
             ).fetchall()
-        service = [_seconds(serving, done) for _, _, serving, done in rows if serving is not None]
+        # Service runs from "start"; a clerk who goes straight from the call to done (or presses next
+        # again) never presses start, so then it runs from the call: without it no median would ever form.
+        service = [_seconds(serving or called, done) for _, called, serving, done in rows if serving or called]
         wait = [_seconds(issued, called) for issued, called, _, _ in rows if called is not None]
         samples = self._setup.rules.stats_min_samples
         return ServiceStats(

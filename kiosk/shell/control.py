@@ -207,7 +207,7 @@ class ControlServer:
                 temporary.unlink()
             raise
         self._inode = os.stat(self.path).st_ino
-        sock.settimeout(0.2)
+        # accept() blocks without waking (idle CPU); close() ends it with shutdown(), which wakes it.
         self._sock = sock
         self._thread = threading.Thread(target=self._accept, name="kiosk-control", daemon=True)
         self._thread.start()
@@ -216,6 +216,8 @@ class ControlServer:
     def close(self) -> None:
         self._stop.set()
         if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
             self._sock.close()
         if self._thread is not None:
             self._thread.join(timeout=2)

@@ -465,9 +465,9 @@ def test_service_stats_give_medians_only_with_enough_served(
     calls.start("c13", at(21))
     calls.done("c13", at(27))  # waited 20, served 6
     calls.call_next("c13", at(30))
-    calls.done("c13", at(31))  # done without start: counts as served, no service time
+    calls.done("c13", at(31))  # done without start: served from the call, 1 min
     stats = calls.service_stats("myna", DAY)
-    assert (stats.served, stats.median_service_min, stats.median_wait_min) == (3, 5.0, 20.0)
+    assert (stats.served, stats.median_service_min, stats.median_wait_min) == (3, 4.0, 20.0)
     assert calls.service_stats("myna", DAY + timedelta(days=1)).served == 0
     with pytest.raises(UnknownGroup):
         calls.service_stats("nowhere", DAY)
@@ -745,3 +745,14 @@ def test_for_site_opens_the_sites_ticket_file(tmp_path: Path) -> None:
         assert [c.id for c in store.lobby_state(T0).counters] == list(config.counters)
     finally:
         store.close()
+
+
+def test_a_counter_that_never_presses_start_still_gives_a_service_median(
+    tickets: SqliteTicketStore, calls: SqliteCallingStore
+) -> None:
+    issue(tickets, 4)
+    for minute in (10, 13, 19):  # "next" finishes the one before: 3, then 6 minutes from the call
+        calls.call_next("c13", at(minute))
+    calls.done("c13", at(24))  # 5 minutes
+    stats = calls.service_stats("myna", DAY)
+    assert stats.served == 3 and stats.median_service_min == 5.0
