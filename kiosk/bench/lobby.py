@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.demo.lobby import CHROMIUM, CHROMIUM_ARGS
 from kiosk.domain.model import Procedure
 from kiosk.lobby.auth import StaffFile
 from kiosk.queue.lifecycle import CallingSetup
@@ -40,16 +41,6 @@ from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import DATABASE_FILE, SqliteTicketStore
 from kiosk.site.load import load_site_config
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 AT = datetime(2026, 11, 26, 9, 15, tzinfo=ZoneInfo("Asia/Tokyo"))
 SAMPLES = 40

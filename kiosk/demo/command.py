@@ -6,12 +6,11 @@ import argparse
 import json
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from drivers.card.profiles import profile
 from drivers.card.settings import ReaderBackend
+from kiosk.commands.lobby import parse_at
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
 from kiosk.site.load import load_site_config
@@ -27,16 +26,6 @@ def parse_size(value: str) -> tuple[int, int]:
     if not (320 <= width <= 7680 and 320 <= height <= 7680):
         raise UsageError(f"--size {value!r}: each side must be between 320 and 7680 pixels")
     return (width, height)
-
-
-def parse_at(value: str | None, timezone: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--at {value!r}: expected an ISO date and time, e.g. 2026-11-26T09:15") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def writable_folder(folder: Path, option: str) -> None:
