@@ -29,6 +29,7 @@ from kiosk.site.model import SiteConfig
 NAME = "lobby-morning"
 DESCRIPTION = "a morning of tickets through the kiosk flow, called from two consoles: lobby screen and console PNGs"
 CHROMIUM = "/usr/bin/chromium"
+# As root on a machine without a display or a GPU, with nothing reaching out to the network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

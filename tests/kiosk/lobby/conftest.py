@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk.demo.lobby import CHROMIUM_ARGS
 from kiosk.domain.model import Procedure
 from kiosk.lobby.auth import StaffFile
 from kiosk.queue.model import Ticket, TicketRequest
@@ -33,16 +34,6 @@ from kiosk.site.load import load_site_config
 from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
-# As root on a machine without a display or a GPU, with nothing reaching out to the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AT = "2026-11-26T09:15"
 TODAY = date(2026, 11, 26)
 ZONE = ZoneInfo("Asia/Tokyo")
