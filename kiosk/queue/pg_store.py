@@ -37,6 +37,7 @@ from kiosk.errors import QueueFull, StoreError, StoreUnreachable
 from kiosk.queue.model import PrintState, Ticket, TicketRequest
 from kiosk.queue.pg_schema import check_version
 from kiosk.queue.sqlite_store import require_aware
+from kiosk.site.model import CounterGroup
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +74,24 @@ def is_postgres_url(url: str) -> bool:
 class PgDatabase:
     """One connection to the shared database, in the site's time zone; not shared between threads."""
 
-    def __init__(self, url: str, *, timezone: str = "UTC", check_schema: bool = True) -> None:
+    def __init__(
+        self, url: str, *, timezone: str = "UTC", check_schema: bool = True, tcp_timeout_ms: int | None = None
+    ) -> None:
         if not is_postgres_url(url):
             raise StoreError(f"{redacted(url)}: not a postgresql:// URL")
         self.url = url
         self.where = redacted(url)
         self._timezone = timezone
+        self._tcp_timeout_ms = tcp_timeout_ms
         self._conn: Connection | None = None
-        with self.translated("cannot open the shared ticket database"):
-            conn = self.connection()
-            if check_schema:
-                check_version(conn, self.where)
+        try:
+            with self.translated("cannot open the shared ticket database"):
+                conn = self.connection()
+                if check_schema:
+                    check_version(conn, self.where)
+        except BaseException:
+            self.close()
+            raise
 
     def connection(self) -> Connection:
         """The open connection, a new one when the last one broke (server restarted, network back)."""
@@ -91,14 +99,21 @@ class PgDatabase:
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
+            extra: dict[str, Any] = {} if self._tcp_timeout_ms is None else {"tcp_user_timeout": self._tcp_timeout_ms}
             self._conn = psycopg.connect(
                 self.url,
+                **extra,
                 autocommit=True,  # transactions are explicit: `transaction()`
                 connect_timeout=CONNECT_TIMEOUT_S,
                 options=f"-c TimeZone={self._timezone} -c statement_timeout={STATEMENT_TIMEOUT_MS}",
                 application_name="kiosk",
             )
         return self._conn
+
+    @property
+    def broken(self) -> bool:
+        """The last connection is gone (the next call would have to connect again)."""
+        return self._conn is None or self._conn.closed or self._conn.broken
 
     @contextmanager
     def transaction(self, what: str) -> Iterator[Connection]:
@@ -183,8 +198,12 @@ class OfflineTicket:
 class PgTicketStore:
     """Issuing numbers in the shared database. One connection; not shared between threads."""
 
-    def __init__(self, url: str, *, timezone: str = "UTC") -> None:
-        self._db = PgDatabase(url, timezone=timezone)
+    def __init__(self, url: str, *, timezone: str = "UTC", tcp_timeout_ms: int | None = None) -> None:
+        self._db = PgDatabase(url, timezone=timezone, tcp_timeout_ms=tcp_timeout_ms)
+
+    @property
+    def broken(self) -> bool:
+        return self._db.broken
 
     @property
     def where(self) -> str:
@@ -211,39 +230,41 @@ class PgTicketStore:
             ticket_id = self._insert(conn, request, number, key, PrintState.RESERVED, None, None)
         return _issued(ticket_id, number, request, PrintState.RESERVED)
 
-    def lease_block(self, request: TicketRequest, size: int, now: datetime) -> Block | None:
+    def lease_block(
+        self, group: CounterGroup, business_date: date, kiosk_id: str, size: int, now: datetime
+    ) -> Block | None:
         """Set `size` numbers of the group's sequence aside for this kiosk (fewer near the range's end;
         None when none are left). Blocks of earlier business dates are expired on the way."""
         require_aware(now)
         with self._db.transaction("cannot lease a block of numbers") as conn:
-            self._expire(conn, request.business_date, now)
+            self._expire(conn, business_date, now)
             conn.execute(
                 "INSERT INTO number_counter (counter_group, business_date, last_number) VALUES (%s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
-                (request.group, request.business_date, request.first_number - 1),
+                (group.id, business_date, group.first_number - 1),
             )
             row = conn.execute(
                 "SELECT last_number FROM number_counter WHERE counter_group = %s AND business_date = %s FOR UPDATE",
-                (request.group, request.business_date),
+                (group.id, business_date),
             ).fetchone()
             assert row is not None
-            first = max(int(row[0]) + 1, request.first_number)
-            last = min(first + size - 1, request.last_number)
+            first = max(int(row[0]) + 1, group.first_number)
+            last = min(first + size - 1, group.last_number)
             if first > last:
                 return None
             conn.execute(
                 "UPDATE number_counter SET last_number = %s WHERE counter_group = %s AND business_date = %s",
-                (last, request.group, request.business_date),
+                (last, group.id, business_date),
             )
             block = conn.execute(
                 "INSERT INTO number_block"
                 " (counter_group, business_date, kiosk_id, first_number, last_number, leased_at)"
                 " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-                (request.group, request.business_date, request.kiosk_id, first, last, now),
+                (group.id, business_date, kiosk_id, first, last, now),
             ).fetchone()
             assert block is not None
-        log.info("leased numbers %d..%d of %s for offline issuing", first, last, request.group)
-        return Block(int(block[0]), request.group, request.business_date, first, last)
+        log.info("leased numbers %d..%d of %s for offline issuing", first, last, group.id)
+        return Block(int(block[0]), group.id, business_date, first, last)
 
     def release_block(self, block_id: int, now: datetime) -> int:
         """Close a block; its numbers that no ticket took are recorded as skipped. Returns how many."""
