@@ -212,23 +212,18 @@ class PgTicketStore:
     def issue(self, request: TicketRequest, *, issue_key: str | None = None) -> Ticket:
         require_aware(request.issued_at)
         key = issue_key or uuid.uuid4().hex
-        with self._db.transaction("cannot issue a ticket") as conn:
-            row = conn.execute(
-                "INSERT INTO number_counter AS c (counter_group, business_date, last_number) VALUES (%s, %s, %s)"
-                " ON CONFLICT (counter_group, business_date)"
-                " DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)"
-                " RETURNING last_number",
-                (request.group, request.business_date, request.first_number),
-            ).fetchone()
-            assert row is not None
-            number = int(row[0])
-            if number > request.last_number:  # raising rolls the bump back
-                raise QueueFull(
-                    f"counter group {request.group!r} used up {request.first_number}..{request.last_number}"
-                    f" on {request.business_date.isoformat()}"
-                )
-            ticket_id = self._insert(conn, request, number, key, PrintState.RESERVED, None, None)
-        return _issued(ticket_id, number, request, PrintState.RESERVED)
+        with self._db.translated("cannot issue a ticket"):
+            # One statement, so one round trip and its own transaction (autocommit): the group's
+            # counter row and the event clock are locked only while the server runs it, never
+            # across the network. The counter is bumped only within the range (else nothing is
+            # written: QueueFull); the issued event's id is the ticket's place in line.
+            row = self._db.connection().execute(_ISSUE, _issue_params(request, key)).fetchone()
+        if row is None:
+            raise QueueFull(
+                f"counter group {request.group!r} used up {request.first_number}..{request.last_number}"
+                f" on {request.business_date.isoformat()}"
+            )
+        return _issued(int(row[0]), int(row[1]), request, PrintState.RESERVED)
 
     def lease_block(
         self, group: CounterGroup, business_date: date, kiosk_id: str, size: int, now: datetime
@@ -431,6 +426,50 @@ class PgTicketStore:
             (today,),
         ).fetchall():
             _close_block(conn, int(block_id), now, "block_expired")
+
+
+_ISSUE = """
+WITH n AS (
+    INSERT INTO number_counter AS c (counter_group, business_date, last_number)
+    VALUES (%(group)s, %(day)s, %(first)s)
+    ON CONFLICT (counter_group, business_date)
+    DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
+    WHERE GREATEST(c.last_number + 1, EXCLUDED.last_number) <= %(last)s
+    RETURNING last_number
+), clock AS (
+    UPDATE event_clock SET last_id = last_id + 1 WHERE EXISTS (SELECT 1 FROM n) RETURNING last_id
+), t AS (
+    INSERT INTO ticket (business_date, counter_group, number, prefix, counter, procedure, current_status,
+        after_status, reasons, issued_at, kiosk_id, print_state, lang, queue_group, issue_key, queue_pos)
+    SELECT %(day)s, %(group)s, n.last_number, %(prefix)s, %(counter)s, %(procedure)s, %(current)s, %(after)s,
+        %(reasons)s, %(at)s, %(kiosk)s, 'reserved', %(lang)s, %(group)s, %(key)s, clock.last_id
+    FROM n, clock
+    RETURNING id, number, queue_pos
+), e AS (
+    INSERT INTO queue_event (id, kind, at, business_date, ticket_id, queue_group)
+    SELECT t.queue_pos, 'issued', %(at)s, %(day)s, t.id, %(group)s FROM t
+)
+SELECT id, number FROM t
+"""
+
+
+def _issue_params(request: TicketRequest, key: str) -> dict[str, object]:
+    return {
+        "group": request.group,
+        "day": request.business_date,
+        "first": request.first_number,
+        "last": request.last_number,
+        "prefix": request.prefix,
+        "counter": request.counter,
+        "procedure": request.procedure.value,
+        "current": None if request.current is None else request.current.value,
+        "after": None if request.after is None else request.after.value,
+        "reasons": list(request.reasons),
+        "at": request.issued_at,
+        "kiosk": request.kiosk_id,
+        "lang": request.lang,
+        "key": key,
+    }
 
 
 def _close_block(conn: Connection, block_id: int, now: datetime, reason: str) -> int:
