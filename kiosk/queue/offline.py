@@ -2,18 +2,19 @@
 
 Where other queue systems stop (a NovoSGA kiosk that loses its server issues nothing), ours goes on
 without ever duplicating a number:
-- while online it issues from the shared sequence (kiosk/queue/pg_store.py) and holds, per group
-  and business date, one *block* of numbers leased from that same sequence (`storage.block_size`,
-  about the tickets of 30 minutes), so no other kiosk can ever issue them;
+- while online it issues from the shared sequence (kiosk/queue/pg_store.py: 1, 2, 3… from the
+  range's first number) and holds, per group and business date, one *block* of numbers leased
+  from the top of the same range (`storage.block_size`, about the tickets of 30 minutes), which
+  online numbering never reaches, so no other kiosk can ever issue them;
 - when the database cannot be reached (the connection broke, a statement failed for want of the
   server) the next ticket comes from the block at once: its number and the visitor's request go to
   a local SQLite outbox (`outbox.sqlite3` in the data folder, WAL, synchronous=FULL: a number handed
   out survives a power cut), and health turns DEGRADED (staff see "offline");
 - a keeper thread tries the database again every `retry_s`; once it answers, the outbox is uploaded
   in issue order (each ticket once: its `issue_key`, also when the kiosk's own online attempt did
-  commit unseen), print states set meanwhile follow, and every block that was drawn from is
-  released (its unused numbers recorded as skipped) and replaced by a fresh one, so the next
-  outage again issues numbers close to the current ones. Blocks of earlier days are released too.
+  commit unseen) and print states set meanwhile follow. A block keeps its unused numbers for the
+  next outage; a used-up one is closed and replaced, and blocks of earlier days are closed with
+  their unused numbers recorded as skipped (staff see why a number never appeared).
 - The outbox and its blocks survive a restart: a kiosk started while the database is away issues
   from the block it holds for today, if any.
 
@@ -146,12 +147,13 @@ class Outbox:
                 (block.id, block.group, block.business_date.isoformat(), block.first, block.last, block.first),
             )
 
-    def drawn_blocks(self, today: date) -> list[int]:
-        """Blocks to give back: drawn from (offline tickets took numbers) or of an earlier day."""
+    def spent_blocks(self, today: date) -> list[tuple[int, bool]]:
+        """Blocks to give back, each with whether it expired: of an earlier day, or used up."""
         rows = self._conn.execute(
-            "SELECT id FROM block WHERE next_number > first_number OR business_date < ?", (today.isoformat(),)
+            "SELECT id, business_date < ? FROM block WHERE next_number > last_number OR business_date < ?",
+            (today.isoformat(), today.isoformat()),
         ).fetchall()
-        return [int(r[0]) for r in rows]
+        return [(int(r[0]), bool(r[1])) for r in rows]
 
     def drop_block(self, block_id: int) -> None:
         with self.transaction() as conn:
@@ -259,11 +261,16 @@ class OfflineTicketStore:
         self._wake = threading.Event()
         try:
             self._online = self._connect()
-        except StoreUnreachable as exc:  # a kiosk may start during an outage: it issues from what it holds
-            log.warning("shared ticket database unreachable at start (%s): issuing from offline blocks", exc)
-        if self._online is not None:
             with self._lock:
                 self._catch_up(self._online)
+        except StoreUnreachable as exc:  # a kiosk may start during an outage: it issues from what it holds
+            log.warning("shared ticket database unreachable at start (%s): issuing from offline blocks", exc)
+            self._went_offline(exc)
+        except BaseException:  # a schema it does not know, a broken outbox: refuse to start
+            if self._online is not None:
+                self._online.close()
+            self._outbox.close()
+            raise
         self._keeper = threading.Thread(target=self._keep, name="offline-keeper", daemon=True)
         self._keeper.start()
 
@@ -393,7 +400,7 @@ class OfflineTicketStore:
                 log.exception("offline outbox: the upload failed; kept to try again")
 
     def _catch_up(self, store: PgTicketStore) -> None:
-        """Under the lock: upload in order, replay print states, give back drawn blocks, lease missing ones."""
+        """Under the lock: upload in order, replay print states, give back spent blocks, lease missing ones."""
         while (pending := self._outbox.next_upload()) is not None:
             server_id = store.upload(
                 OfflineTicket(
@@ -415,11 +422,11 @@ class OfflineTicketStore:
                 log.exception("a print state kept while offline cannot be set; dropped")
             self._outbox.drop_print_change(change_id)
         today, now = self._today(), self._clock()
-        for block_id in self._outbox.drawn_blocks(today):
-            skipped = store.release_block(block_id, now)
+        for block_id, expired in self._outbox.spent_blocks(today):
+            skipped = store.release_block(block_id, now, expired=expired)
             self._outbox.drop_block(block_id)
             if skipped:
-                log.info("offline block %d given back: %d unused numbers recorded as skipped", block_id, skipped)
+                log.info("offline block %d closed: %d unused numbers recorded as skipped", block_id, skipped)
         self._outbox.forget_before(today)
         for group in self._groups:
             if not self._outbox.has_block(group.id, today):

@@ -5,8 +5,9 @@ Duplicate numbers are the worst failure we can cause, so, as in the SQLite store
   row is bumped with an upsert that holds its row lock to commit, so two kiosks issuing in the same
   group are served one after the other (other groups do not wait), and
   UNIQUE(counter_group, business_date, number) backs it;
-- offline blocks (`lease_block`) are carved from the same counter, so a block's numbers are nobody
-  else's; a ticket issued from one is uploaded later with its number (`upload`);
+- offline blocks (`lease_block`) are carved from the top of the same range under the same row
+  lock, and online numbers stop below them, so a block's numbers are nobody else's; a ticket
+  issued from one is uploaded later with its number (`upload`);
 - every issue attempt carries the kiosk's `issue_key`: a ticket whose commit was never confirmed
   (the server died under it) and that the kiosk then issued from its block is stored once; the
   unconfirmed number becomes a skipped one.
@@ -228,8 +229,9 @@ class PgTicketStore:
     def lease_block(
         self, group: CounterGroup, business_date: date, kiosk_id: str, size: int, now: datetime
     ) -> Block | None:
-        """Set `size` numbers of the group's sequence aside for this kiosk (fewer near the range's end;
-        None when none are left). Blocks of earlier business dates are expired on the way."""
+        """Set `size` numbers of the group's range aside for this kiosk, from the top of the range down
+        (fewer when online numbers come close; None when none are left). Blocks of earlier business
+        dates are expired on the way."""
         require_aware(now)
         with self._db.transaction("cannot lease a block of numbers") as conn:
             self._expire(conn, business_date, now)
@@ -239,17 +241,19 @@ class PgTicketStore:
                 (group.id, business_date, group.first_number - 1),
             )
             row = conn.execute(
-                "SELECT last_number FROM number_counter WHERE counter_group = %s AND business_date = %s FOR UPDATE",
+                "SELECT last_number, reserve_floor FROM number_counter"
+                " WHERE counter_group = %s AND business_date = %s FOR UPDATE",
                 (group.id, business_date),
             ).fetchone()
             assert row is not None
-            first = max(int(row[0]) + 1, group.first_number)
-            last = min(first + size - 1, group.last_number)
+            online_last, floor = int(row[0]), row[1]
+            last = (group.last_number + 1 if floor is None else int(floor)) - 1
+            first = max(last - size + 1, online_last + 1, group.first_number)
             if first > last:
                 return None
             conn.execute(
-                "UPDATE number_counter SET last_number = %s WHERE counter_group = %s AND business_date = %s",
-                (last, group.id, business_date),
+                "UPDATE number_counter SET reserve_floor = %s WHERE counter_group = %s AND business_date = %s",
+                (first, group.id, business_date),
             )
             block = conn.execute(
                 "INSERT INTO number_block"
@@ -261,10 +265,10 @@ class PgTicketStore:
         log.info("leased numbers %d..%d of %s for offline issuing", first, last, group.id)
         return Block(int(block[0]), group.id, business_date, first, last)
 
-    def release_block(self, block_id: int, now: datetime) -> int:
+    def release_block(self, block_id: int, now: datetime, *, expired: bool = False) -> int:
         """Close a block; its numbers that no ticket took are recorded as skipped. Returns how many."""
         with self._db.transaction("cannot release a block of numbers") as conn:
-            return _close_block(conn, block_id, now, "block_released")
+            return _close_block(conn, block_id, now, "block_expired" if expired else "block_released")
 
     def upload(self, ticket: OfflineTicket) -> int:
         """Store a ticket issued offline, once: a repeated upload (its reply was lost) finds it by its
@@ -434,7 +438,7 @@ WITH n AS (
     VALUES (%(group)s, %(day)s, %(first)s)
     ON CONFLICT (counter_group, business_date)
     DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
-    WHERE GREATEST(c.last_number + 1, EXCLUDED.last_number) <= %(last)s
+    WHERE GREATEST(c.last_number + 1, EXCLUDED.last_number) <= LEAST(%(last)s, c.reserve_floor - 1)
     RETURNING last_number
 ), clock AS (
     UPDATE event_clock SET last_id = last_id + 1 WHERE EXISTS (SELECT 1 FROM n) RETURNING last_id
