@@ -48,6 +48,8 @@ PURE = (
     "drivers/printer/settings.py",
     "drivers/card/apdu.py",
     "drivers/card/settings.py",
+    "drivers/board/frames.py",
+    "drivers/board/settings.py",
 )
 
 # What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no
