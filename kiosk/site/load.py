@@ -50,6 +50,7 @@ from kiosk.site.model import (
     Storage,
     Window,
 )
+from kiosk.site.wires import read_boards, read_gpio
 
 SITE_FILE = "site.toml"  # what a config folder must hold
 
@@ -109,6 +110,8 @@ def load_site_config(path: str | Path) -> SiteConfig:
         printer = _read_printer(root.table("printer"))
         reader = _read_reader(root.table("reader"), file.parent)
         calling = _read_calling(root.table("calling"))
+        boards = read_boards(root, counters)
+        gpio = read_gpio(root, counters)
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
@@ -125,6 +128,8 @@ def load_site_config(path: str | Path) -> SiteConfig:
         source=file.resolve(),
         reader=reader,
         calling=calling,
+        boards=boards,
+        gpio=gpio,
     )
 
 
@@ -418,9 +423,9 @@ class _Table:
                 if child.alive:
                     yield name, child
 
-    def table_list(self, key: str) -> Iterator[_Table]:
+    def table_list(self, key: str, required: bool = True) -> Iterator[_Table]:
         """An array of tables (`[[procedures.renewal.windows]]`), each closed after its turn."""
-        for i, item in enumerate(self._array(key, required=True, non_empty=False)):
+        for i, item in enumerate(self._array(key, required=required, non_empty=False)):
             path = f"{_join(self.path, key)}[{i}]"
             if not isinstance(item, dict):
                 self.ctx.problems.append(f"{path}: must be a table")

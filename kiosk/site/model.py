@@ -15,7 +15,9 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 
+from drivers.board.settings import BoardConfig
 from drivers.card.settings import ReaderConfig
+from drivers.gpio.settings import GpioConfig
 from drivers.printer.settings import PrinterConfig
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 
@@ -206,6 +208,8 @@ class SiteConfig:
     source: Path  # the file it came from, for error messages and the health page
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     calling: CallingConfig = field(default_factory=CallingConfig)
+    boards: tuple[BoardConfig, ...] = ()  # the serial number boards (kiosk lobby drives them)
+    gpio: GpioConfig = field(default_factory=GpioConfig)  # counter displays and buttons, the kiosk's lamp
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]
