@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from kiosk.commands import board as board_commands
 from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
 from kiosk.commands import lobby as lobby_commands
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         call_commands.register,
         staff_commands.register,
         lobby_commands.register,
+        board_commands.register,
     ):
         register(sub)
     return parser

@@ -81,6 +81,29 @@ class SerialLink:
 OpenLink = Callable[[str, int], SerialLink]
 
 
+def send_once(
+    url: str, baud: int, frame: Frame, reply_timeout_s: float = PROTOCOL_TIMING.reply_timeout_s
+) -> Answer | None:
+    """One frame, one try, for staff wiring a board (`kiosk board send`): its answer, or None for
+    none in time (or only noise). Raises DisplayError when the port cannot be used."""
+    link = SerialLink(url, baud)
+    try:
+        link.exchange_start(encode(frame))
+        return _await_answer(link, frame.address, reply_timeout_s)
+    finally:
+        link.close()
+
+
+def _await_answer(link: SerialLink, address: str, timeout_s: float) -> Answer | None:
+    reader = AnswerReader()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for reply in reader.feed(link.read()):
+            if reply.address == address:
+                return reply.answer
+    return None
+
+
 @dataclass
 class _Board:
     config: BoardConfig
@@ -305,19 +328,10 @@ class BoardPort:
         for _try in range(self.timing.tries):
             link.exchange_start(data)
             self.sent += 1
-            answer = self._await_answer(link, frame.address)
+            answer = _await_answer(link, frame.address, self.timing.reply_timeout_s)
             if answer is Answer.ACK or answer is Answer.ENQ:
                 return answer
         return answer
-
-    def _await_answer(self, link: SerialLink, address: str) -> Answer | None:
-        reader = AnswerReader()
-        deadline = self._clock() + self.timing.reply_timeout_s
-        while self._clock() < deadline:
-            for reply in reader.feed(link.read()):
-                if reply.address == address:
-                    return reply.answer
-        return None
 
     def _drop_link(self, problem: str) -> None:
         with self._lock:
