@@ -87,7 +87,7 @@ def _send(args: argparse.Namespace) -> int:
             print(f"ACK from {frame.address} (sent {sent})")
             return 0
         case Answer.ENQ:
-            print(f"ENQ from {frame.address}: the board restarted and wants a clear (--clear); it carried out the frame")
+            print(f"ENQ from {frame.address}: the board restarted, wants a clear (--clear); it carried out the frame")
             return 0
         case Answer.NAK:
             print(f"NAK from {frame.address}: the board refused the frame {sent}", file=sys.stderr)
