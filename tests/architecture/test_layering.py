@@ -50,6 +50,8 @@ PURE = (
     "drivers/card/settings.py",
     "drivers/board/frames.py",
     "drivers/board/settings.py",
+    "drivers/gpio/settings.py",
+    "drivers/gpio/tm1637_codec.py",
 )
 
 # What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no
