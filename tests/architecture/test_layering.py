@@ -37,6 +37,7 @@ PURE = (
     "kiosk/queue/model.py",
     "kiosk/queue/lifecycle.py",
     "kiosk/queue/notify.py",
+    "kiosk/queue/counter_calls.py",
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
