@@ -70,6 +70,12 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         return SqliteNotifier(database, poll_interval_s=NOTIFY_POLL_S)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
+    wires = None
+    if config.boards or config.gpio.displays or config.gpio.buttons:
+        from kiosk.lobby.wired import LobbyWires, connect
+
+        wires = LobbyWires(config.boards, config.gpio)
+        connect(wires, service)
     app = build_app(service, config, data_dir)
     server_config = uvicorn.Config(
         app,
@@ -82,5 +88,9 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
     )
     server = _Server(server_config, service.request_shutdown)
     log.info("lobby service on http://%s:%d/screen (data in %s)", host, port, data_dir)
-    server.run()
+    try:
+        server.run()
+    finally:
+        if wires is not None:
+            wires.close()
     return 0
