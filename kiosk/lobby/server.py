@@ -73,9 +73,11 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
     wires = None
     if config.boards or config.gpio.displays or config.gpio.buttons:
         from kiosk.lobby.wired import LobbyWires, connect
+        from kiosk.shell.signal_lamp import LOBBY_DEVICES_FILE
 
         wires = LobbyWires(config.boards, config.gpio)
         connect(wires, service)
+        wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
     app = build_app(service, config, data_dir)
     server_config = uvicorn.Config(
         app,

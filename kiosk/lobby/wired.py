@@ -16,9 +16,13 @@ display gets a TM1637 chip emulator on its mock pins, kept in `chips` for whoeve
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import logging
+import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from drivers.board.serial_board import PROTOCOL_TIMING, BoardPort, OpenLink, SerialLink
@@ -36,6 +40,7 @@ from kiosk.queue.lifecycle import CallRefused, LobbyState
 log = logging.getLogger(__name__)
 
 OnButton = Callable[[str, ButtonAction], None]
+HEALTH_FILE_EVERY_S = 5.0
 
 
 class LobbyWires:
@@ -60,6 +65,8 @@ class LobbyWires:
         self._previous: LobbyState | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lobby-displays")
         self.factory: Any = None
+        self._closing = threading.Event()
+        self._writer: threading.Thread | None = None
         if gpio.displays or gpio.buttons:
             self._open_gpio(gpio, pin_factory)
 
@@ -129,10 +136,32 @@ class LobbyWires:
         found += [buttons.health() for buttons in self.buttons]
         return found
 
+    def write_health_every(self, path: Path, every_s: float = HEALTH_FILE_EVERY_S) -> None:
+        """Write `health()` to `path` now and every `every_s` (atomically), for the kiosk's lamp in
+        another process (kiosk/shell/signal_lamp.py reads it)."""
+
+        def run() -> None:
+            while True:
+                try:
+                    devices = [{"device": h.device, "state": h.state.value, "detail": h.detail} for h in self.health()]
+                    temporary = path.with_suffix(".tmp")
+                    temporary.write_text(json.dumps({"devices": devices}, ensure_ascii=False), encoding="utf-8")
+                    os.replace(temporary, path)
+                except OSError as exc:
+                    log.error("cannot write %s: %s", path, exc)
+                if self._closing.wait(every_s):
+                    return
+
+        self._writer = threading.Thread(target=run, name="lobby-health-file", daemon=True)
+        self._writer.start()
+
     def settled(self) -> bool:
         return all(port.settled() for port in self.ports)
 
     def close(self) -> None:
+        self._closing.set()
+        if self._writer is not None:
+            self._writer.join(timeout=5)
         self._worker.shutdown(wait=True)
         for port in self.ports:
             port.close()
