@@ -106,9 +106,9 @@ class Announcer:
         return self.prepare(announcement).result(timeout=timeout_s)
 
     def warm_up(self, langs: tuple[str, ...] = ("ja",)) -> None:
-        """Load the voices now (Open JTalk reads its dictionary: ~40 ms), not at the first call."""
+        """Load the voices on the worker now (Open JTalk reads its dictionary: ~40 ms), not at the first call."""
         for lang in langs:
-            self._executor.submit(self._voice, lang).result()
+            self._executor.submit(self._voice, lang)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
