@@ -23,6 +23,7 @@ import uvicorn
 
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
+from kiosk.lobby.voice import open_voice
 from kiosk.queue.lifecycle import CallingSetup, CallingStore
 from kiosk.queue.notify import Notifier
 from kiosk.queue.sqlite_store import DATABASE_FILE
@@ -78,7 +79,7 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         wires = LobbyWires(config.boards, config.gpio)
         connect(wires, service)
         wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
-    app = build_app(service, config, data_dir)
+    app = build_app(service, config, data_dir, open_voice(config, service))
     server_config = uvicorn.Config(
         app,
         host=host,

@@ -48,6 +48,8 @@ from kiosk.site.model import (
     Site,
     SiteConfig,
     Storage,
+    VoiceConfig,
+    VoiceOutput,
     Window,
 )
 from kiosk.site.wires import read_boards, read_gpio
@@ -112,6 +114,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         calling = _read_calling(root.table("calling"))
         boards = read_boards(root, counters)
         gpio = read_gpio(root, counters)
+        voice = _read_voice(root.table("voice", required=False))
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
@@ -130,6 +133,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         calling=calling,
         boards=boards,
         gpio=gpio,
+        voice=voice,
     )
 
 
@@ -742,6 +746,32 @@ def _read_calling(t: _Table) -> CallingConfig:
             same_press_window_s=t.seconds("same_press_window_s", *_SAME_PRESS_S),
             recent_calls=t.integer("recent_calls", *_RECENT_CALLS),
             stats_min_samples=t.integer("stats_min_samples", *_STATS_MIN_SAMPLES),
+        )
+
+
+_VOLUME_PERCENT = (0, 100)
+_ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{1,64}")
+
+
+def _read_voice(t: _Table) -> VoiceConfig:
+    """`[voice]` (optional: without it the lobby says nothing): where announcements play, how loud, when not."""
+    if not t.alive:
+        return VoiceConfig()
+    with t:
+        output = t.choice("output", _enum_choices(VoiceOutput), "voice output")
+        volume = t.integer("volume_percent", *_VOLUME_PERCENT)
+        quiet = t.table("quiet_hours", required=False)
+        quiet_from = quiet_until = None
+        if quiet.alive:
+            with quiet:
+                quiet_from, quiet_until = quiet.clock("from"), quiet.clock("until")
+        device = t.string("alsa_device", _ALSA_DEVICE, 'an ALSA PCM name like "default" or "plughw:1,0"')
+        return VoiceConfig(
+            output=output or VoiceOutput.OFF,
+            volume_percent=volume,
+            quiet_from=quiet_from,
+            quiet_until=quiet_until,
+            alsa_device=device,
         )
 
 
