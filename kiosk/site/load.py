@@ -694,7 +694,11 @@ def _read_screen(t: _Table, ctx: _Context) -> ScreenConfig:
 def _read_storage(t: _Table, base: Path) -> Storage:
     with t:
         data_dir = t.string("data_dir")  # relative to the config file's folder
-        return Storage(data_dir=(base / data_dir).resolve())
+        url = t._typed("url", str, required=False) or None  # absent or "": the embedded SQLite store
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            t.problem("url", f'"{url}" is not a postgresql:// URL (leave it out for the SQLite file in data_dir)')
+        block_size = t.optional_integer("block_size", lo=1, hi=500)
+        return Storage(data_dir=(base / data_dir).resolve(), url=url, block_size=block_size or 30)
 
 
 _PRINTER_WIDTHS = {576: "80 mm paper", 384: "58 mm paper"}

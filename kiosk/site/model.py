@@ -168,7 +168,9 @@ class BringItem:
 
 @dataclass(frozen=True)
 class Storage:
-    data_dir: Path  # ticket database lives here
+    data_dir: Path  # ticket database lives here (with url: the offline outbox and the kiosk's own files)
+    url: str | None = None  # postgresql://… : the centre's shared database; None: the SQLite file in data_dir
+    block_size: int = 30  # numbers per group a kiosk sets aside to issue while the shared database is away
 
 
 class Orientation(StrEnum):
