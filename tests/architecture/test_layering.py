@@ -43,6 +43,7 @@ PURE = (
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
     "kiosk/linebreak.py",
+    "kiosk/numbers.py",
     "drivers/interfaces.py",
     "drivers/printer/bands.py",
     "drivers/printer/escpos_codec.py",
