@@ -39,6 +39,7 @@ from kiosk.site.model import (
     Counter,
     CounterGroup,
     Fee,
+    FeeKey,
     FeeTable,
     GroupShare,
     LocalText,
@@ -73,6 +74,8 @@ _CARD_ITEMS = ("license_card", "myna_card")  # added per holding status by the k
 _ONLINE_LECTURE = (LectureClass.EXCELLENT, LectureClass.GENERAL)  # R22
 _CLERK_LANGUAGE = "ja"  # LocalText.get falls back to it, so every site must have it
 _ANY_STATUS = "any"
+# "license_only_to_both": a change of holding status, priced by where it starts and ends (fees.md).
+_FEE_PAIRS = {f"{a.value}_to_{b.value}": (a, b) for a in HoldingStatus for b in HoldingStatus if a is not b}
 
 _TOML_TYPES: dict[type, str] = {
     str: "a string",
@@ -615,9 +618,10 @@ def _read_window(t: _Table, ctx: _Context) -> Window:
 
 
 def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
-    """`[fees.<procedure>]` maps holding status after the procedure (or "any") to a fee; a procedure
-    left out has no fee information. `[fees.lecture.<class>]` holds `in_person` and optional `online`."""
-    by_procedure: dict[Procedure, Mapping[HoldingStatus | None, Fee]] = {}
+    """`[fees.<procedure>]` maps holding status after the procedure (or "any", or a pair
+    "<from>_to_<to>" for a change of holding status) to a fee; a procedure left out has no fee
+    information. `[fees.lecture.<class>]` holds `in_person` and optional `online`."""
+    by_procedure: dict[Procedure, Mapping[FeeKey, Fee]] = {}
     in_person: dict[LectureClass, Fee] = {}
     online: dict[LectureClass, Fee] = {}
     with t:
@@ -632,9 +636,9 @@ def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
                     elif online_table.alive:
                         online[lecture] = _read_fee(online_table, ctx)
                 continue
-            statuses: dict[HoldingStatus | None, Fee] = {}
-            for status, ft in sub.children(allowed=[*_enum_choices(HoldingStatus), _ANY_STATUS]):
-                statuses[None if status == _ANY_STATUS else HoldingStatus(status)] = _read_fee(ft, ctx)
+            statuses: dict[FeeKey, Fee] = {}
+            for status, ft in sub.children(allowed=[*_enum_choices(HoldingStatus), *_FEE_PAIRS, _ANY_STATUS]):
+                statuses[_fee_key(status)] = _read_fee(ft, ctx)
             if None in statuses and len(statuses) > 1:
                 sub.problem(None, f'"{_ANY_STATUS}" cannot be combined with holding statuses')
             if not statuses:
@@ -645,6 +649,12 @@ def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
         lecture_in_person=MappingProxyType(in_person),
         lecture_online=MappingProxyType(online),
     )
+
+
+def _fee_key(name: str) -> FeeKey:
+    if name == _ANY_STATUS:
+        return None
+    return _FEE_PAIRS.get(name) or HoldingStatus(name)
 
 
 def _read_fee(t: _Table, ctx: _Context) -> Fee:

@@ -151,10 +151,15 @@ class Fee:
     source: str  # LEAFLET / OFFICIAL / PRESS / UNCONFIRMED, with where from
 
 
+# What a fee depends on: the holding status after the procedure, the pair (before, after) for a
+# change of holding status (its price depends on both ends, fees.md), or None for "any".
+FeeKey = HoldingStatus | tuple[HoldingStatus, HoldingStatus] | None
+
+
 @dataclass(frozen=True)
 class FeeTable:
-    # procedure -> holding status after the procedure (or None for "any") -> fee
-    procedure: Mapping[Procedure, Mapping[HoldingStatus | None, Fee]]
+    # procedure -> fee key -> fee
+    procedure: Mapping[Procedure, Mapping[FeeKey, Fee]]
     # lecture class -> (in person fee, online fee or None when online is not allowed)
     lecture_in_person: Mapping[LectureClass, Fee]
     lecture_online: Mapping[LectureClass, Fee]
