@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from kiosk.commands import board as board_commands
 from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
 from kiosk.commands import db as db_commands
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         call_commands.register,
         staff_commands.register,
         lobby_commands.register,
+        board_commands.register,
         db_commands.register,
     ):
         register(sub)

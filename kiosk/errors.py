@@ -71,3 +71,7 @@ class PrinterOffline(PrinterError):
 
 class DisplayError(DriverError):
     pass
+
+
+class VoiceError(DriverError):
+    """A speech voice or the audio output failed (engine missing, dictionary missing, no sound device)."""

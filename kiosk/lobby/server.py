@@ -23,6 +23,7 @@ import uvicorn
 
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
+from kiosk.lobby.voice import open_voice
 from kiosk.queue.lifecycle import CallingStore
 from kiosk.queue.notify import Notifier
 from kiosk.site.model import SiteConfig
@@ -66,7 +67,15 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         return stores.open_notifier(config, data_dir, poll_interval_s=NOTIFY_POLL_S)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
-    app = build_app(service, config, data_dir)
+    wires = None
+    if config.boards or config.gpio.displays or config.gpio.buttons:
+        from kiosk.lobby.wired import LobbyWires, connect
+        from kiosk.shell.signal_lamp import LOBBY_DEVICES_FILE
+
+        wires = LobbyWires(config.boards, config.gpio)
+        connect(wires, service)
+        wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
+    app = build_app(service, config, data_dir, open_voice(config, service))
     server_config = uvicorn.Config(
         app,
         host=host,
@@ -79,5 +88,9 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
     server = _Server(server_config, service.request_shutdown)
     where = "the shared database" if config.storage.url else str(data_dir)
     log.info("lobby service on http://%s:%d/screen (queue in %s)", host, port, where)
-    server.run()
+    try:
+        server.run()
+    finally:
+        if wires is not None:
+            wires.close()
     return 0

@@ -84,6 +84,8 @@ class KioskApp:
         self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
             device.close()
+        if self.devices.lamp is not None:
+            self.devices.lamp.close()
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
