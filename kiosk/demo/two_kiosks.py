@@ -50,7 +50,9 @@ def _kiosk(config_source: str, kiosk_id: str, url: str, data_dir: str, out: str,
     done.put((kiosk_id, tickets))
 
 
-def run_two_kiosks(config: SiteConfig, out: Path) -> dict[str, Any]:
+def run_two_kiosks(config: SiteConfig, out: Path, visits: tuple[str, ...] = VISITS) -> dict[str, Any]:
+    """Returns the summary written to out/result.json. `visits`: the morning's visitors, shared out
+    between the kiosks in turn."""
     from kiosk.queue.lifecycle import CallingSetup
     from kiosk.queue.pg_admin import setup_site
     from kiosk.queue.pg_calling import PgCallingStore
@@ -70,7 +72,7 @@ def run_two_kiosks(config: SiteConfig, out: Path) -> dict[str, Any]:
                     url,
                     f"{scratch}/{kiosk_id}",
                     str(out / kiosk_id),
-                    list(VISITS[i::2]),
+                    list(visits[i::2]),
                     done,
                 ),
             )

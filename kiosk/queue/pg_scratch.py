@@ -123,10 +123,13 @@ class ScratchPostgres:
         return pid is not None and Path(f"/proc/{pid}").exists()
 
     def close(self) -> None:
-        try:
-            self.stop()
-        except StoreError:
-            self.kill()
+        """Stop at once and remove everything: nothing here is kept, so no shutdown checkpoint is
+        waited for (after a test run's hundreds of databases that took half a minute)."""
+        if self.running():
+            try:
+                self._run([str(self._bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"])
+            except StoreError:
+                self.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> ScratchPostgres:
