@@ -67,6 +67,9 @@ _OUTBOX_SCHEMA = (
     print_at TEXT,
     server_id INTEGER                     -- set once uploaded
 )""",
+    """CREATE TABLE IF NOT EXISTS unconfirmed (
+    issue_key TEXT PRIMARY KEY            -- an online attempt that may have committed; nobody got its number
+)""",
     """CREATE TABLE IF NOT EXISTS print_change (
     id INTEGER PRIMARY KEY AUTOINCREMENT, -- a print state set on an online ticket while offline
     server_id INTEGER NOT NULL,
@@ -217,6 +220,17 @@ class Outbox:
         with self.transaction() as conn:
             conn.execute("DELETE FROM print_change WHERE id = ?", (change_id,))
 
+    def add_unconfirmed(self, issue_key: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO unconfirmed (issue_key) VALUES (?)", (issue_key,))
+
+    def unconfirmed(self) -> list[str]:
+        return [str(r[0]) for r in self._conn.execute("SELECT issue_key FROM unconfirmed").fetchall()]
+
+    def drop_unconfirmed(self, issue_key: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM unconfirmed WHERE issue_key = ?", (issue_key,))
+
     def forget_before(self, today: date) -> None:
         """Uploaded tickets of earlier days: nothing can ask for them by their local id any more."""
         with self.transaction() as conn:
@@ -294,15 +308,18 @@ class OfflineTicketStore:
     def issue(self, request: TicketRequest) -> Ticket:
         key = uuid.uuid4().hex
         with self._lock:
-            online = self._online
+            online, attempted = self._online, False
             if online is not None and not online.broken:
                 try:
                     return online.issue(request, issue_key=key)
                 except StoreUnreachable as exc:
+                    attempted = True  # it may have committed: the offline ticket keeps its key
                     self._went_offline(exc)
             elif online is not None:
                 self._went_offline(None)
             taken = self._outbox.take(request, key)
+            if taken is None and attempted:
+                self._outbox.add_unconfirmed(key)  # withdrawn once the database is back
         if taken is None:
             raise StoreUnreachable(
                 f"shared ticket database unreachable and no offline numbers left for {request.group}"
@@ -413,6 +430,10 @@ class OfflineTicketStore:
                 )
             )
             self._outbox.uploaded(pending.local_id, server_id)
+        for key in self._outbox.unconfirmed():
+            if store.withdraw(key, self._clock()):
+                log.warning("an issue whose commit was not confirmed, and whose visitor got no number, was cancelled")
+            self._outbox.drop_unconfirmed(key)
         for change_id, server_id, state, at in self._outbox.print_changes():
             try:
                 store.set_print_state(server_id, state, at)

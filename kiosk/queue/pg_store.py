@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 Connection = psycopg.Connection[TupleRow]
 
 CONNECT_TIMEOUT_S = 2  # libpq's smallest useful value: it rounds anything below 2 s up to 2
+RECONNECT_AFTER_S = 2.0  # after a failed connect, how long calls fail at once
 STATEMENT_TIMEOUT_MS = 5000  # a statement stuck behind a lock is an error, never a frozen kiosk
 
 _TICKET_COLUMNS = (
@@ -85,6 +87,7 @@ class PgDatabase:
         self._timezone = timezone
         self._tcp_timeout_ms = tcp_timeout_ms
         self._conn: Connection | None = None
+        self._down_until = 0.0  # monotonic time before which no new connect is tried
         try:
             with self.translated("cannot open the shared ticket database"):
                 conn = self.connection()
@@ -95,20 +98,29 @@ class PgDatabase:
             raise
 
     def connection(self) -> Connection:
-        """The open connection, a new one when the last one broke (server restarted, network back)."""
+        """The open connection, a new one when the last one broke (server restarted, network back).
+
+        After a failed connect, calls within RECONNECT_AFTER_S fail at once instead of trying again:
+        a kiosk reading the lobby for its screens must not freeze for a connect timeout per read."""
         if self._conn is None or self._conn.closed or self._conn.broken:
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
+            if time.monotonic() < self._down_until:
+                raise psycopg.OperationalError("the database did not answer a moment ago; not tried again yet")
             extra: dict[str, Any] = {} if self._tcp_timeout_ms is None else {"tcp_user_timeout": self._tcp_timeout_ms}
-            self._conn = psycopg.connect(
-                self.url,
-                **extra,
-                autocommit=True,  # transactions are explicit: `transaction()`
-                connect_timeout=CONNECT_TIMEOUT_S,
-                options=f"-c TimeZone={self._timezone} -c statement_timeout={STATEMENT_TIMEOUT_MS}",
-                application_name="kiosk",
-            )
+            try:
+                self._conn = psycopg.connect(
+                    self.url,
+                    **extra,
+                    autocommit=True,  # transactions are explicit: `transaction()`
+                    connect_timeout=CONNECT_TIMEOUT_S,
+                    options=f"-c TimeZone={self._timezone} -c statement_timeout={STATEMENT_TIMEOUT_MS}",
+                    application_name="kiosk",
+                )
+            except psycopg.Error:
+                self._down_until = time.monotonic() + RECONNECT_AFTER_S
+                raise
         return self._conn
 
     @property
@@ -300,6 +312,29 @@ class PgTicketStore:
             return self._insert(
                 conn, request, ticket.number, ticket.issue_key, ticket.print_state, ticket.print_at, ticket.block_id
             )
+
+    def withdraw(self, issue_key: str, now: datetime) -> bool:
+        """An issue attempt whose commit was never confirmed and whose visitor got no number (the
+        kiosk had none left offline either): if it did commit, its ticket is cancelled before anyone
+        calls a number nobody holds, and the number recorded as skipped. Returns whether it had."""
+        require_aware(now)
+        with self._db.transaction("cannot withdraw an unconfirmed ticket") as conn:
+            row = conn.execute(
+                "SELECT id, counter_group, business_date, number FROM ticket WHERE issue_key = %s AND state = 'waiting'"
+                " FOR UPDATE",
+                (issue_key,),
+            ).fetchone()
+            if row is None:
+                return False
+            ticket_id, group, day, number = row
+            conn.execute("UPDATE ticket SET state = 'cancelled', ended_at = %s WHERE id = %s", (now, ticket_id))
+            conn.execute(
+                "INSERT INTO skipped_number (counter_group, business_date, number, block_id, reason, recorded_at)"
+                " VALUES (%s, %s, %s, NULL, 'unconfirmed_issue', %s) ON CONFLICT DO NOTHING",
+                (group, day, number, now),
+            )
+            append_event(conn, EventKind.CANCELLED, now, day, ticket_id=ticket_id, group=group)
+            return True
 
     def set_print_state(self, ticket_id: int, state: PrintState, at: datetime) -> Ticket:
         require_aware(at)

@@ -165,3 +165,26 @@ def test_a_kiosk_refuses_to_start_on_a_schema_newer_than_its_code(pg_url: str, t
         conn.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, now())")
     with pytest.raises(StoreError, match="newer than this kiosk's code"):
         open_kiosk(pg_url, tmp_path / "outbox.sqlite3")
+
+
+def test_a_store_that_failed_to_connect_fails_at_once_for_a_moment(pg_url: str) -> None:
+    from kiosk.queue.pg_calling import PgCallingStore
+    from kiosk.queue.pg_store import RECONNECT_AFTER_S
+    from tests.kiosk.queue.test_sqlite_calling import make_setup
+
+    calls = PgCallingStore(pg_url, make_setup())
+    outage = Outage(pg_url)
+    try:
+        outage.begin()
+        with pytest.raises(StoreUnreachable):
+            calls.lobby_state(T0)
+        with pytest.raises(StoreUnreachable):
+            calls.lobby_state(T0)  # the connection is gone: the first connect attempt fails
+        outage.end()
+        with pytest.raises(StoreUnreachable, match="not tried again yet"):
+            calls.lobby_state(T0)  # a kiosk's screens do not wait for a connect per read
+        time.sleep(RECONNECT_AFTER_S)
+        assert calls.lobby_state(T0).event_id == 0
+    finally:
+        outage.end()
+        calls.close()

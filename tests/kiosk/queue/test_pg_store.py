@@ -160,3 +160,15 @@ def test_blocks_of_an_earlier_day_expire_with_their_unused_numbers_skipped(ticke
     tickets.upload(OfflineTicket(request(), 9997, old.id, "key-1", PrintState.PRINTED, at(1)))
     tickets.lease_block(MYNA, DAY.replace(day=27), "kiosk-b", 3, at(24 * 60))
     assert tickets.skipped("myna", DAY) == [(9998, "block_expired"), (9999, "block_expired")]
+
+
+def test_an_unconfirmed_issue_nobody_holds_is_withdrawn_once(tickets: PgTicketStore) -> None:
+    ghost = tickets.issue(request(), issue_key="key-9")  # committed; the kiosk heard nothing, had no number left
+    assert tickets.withdraw("key-9", at(5))
+    assert not tickets.withdraw("key-9", at(6))
+    assert not tickets.withdraw("never-sent", at(6))
+    assert tickets.skipped("myna", DAY) == [(ghost.number, "unconfirmed_issue")]
+    with psycopg.connect(tickets._db.url) as conn:
+        row = conn.execute("SELECT state FROM ticket WHERE id = %s", (ghost.id,)).fetchone()
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM queue_event ORDER BY id").fetchall()]
+    assert row == ("cancelled",) and kinds == ["issued", "cancelled"]
