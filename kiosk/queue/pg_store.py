@@ -16,6 +16,10 @@ Duplicate numbers are the worst failure we can cause, so, as in the SQLite store
 translates errors: a lost connection is `StoreUnreachable` (the kiosk may go offline), anything
 else a `StoreError`. A broken connection is replaced at the next call, so a store outlives a
 server restart. The URL's password, if any, never reaches a log or an error message.
+
+Longer than ~400 lines on purpose, as kiosk/queue/sqlite_store.py: every statement on the ticket
+and numbering tables (issue, blocks, uploads, print states) sits next to the others that must agree
+with it on the same row locks; the calling statements are in pg_calling.py.
 """
 
 from __future__ import annotations

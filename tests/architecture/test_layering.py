@@ -25,6 +25,7 @@ SHELL_MODULES = (
     "kiosk.queue.sqlite_notify",
     "kiosk.queue.pg_",  # the PostgreSQL store, its notifier, admin and scratch server
     "kiosk.queue.offline",
+    "kiosk.queue.outbox",
     "kiosk.queue.stores",
     "kiosk.bench",
     "kiosk.cli",
