@@ -76,6 +76,7 @@ class OfflineTicketStore:
         self._online: PgTicketStore | None = None
         self._closing = threading.Event()
         self._wake = threading.Event()
+        self._closed = False
         try:
             self._online = self._connect()
             with self._lock:
@@ -111,6 +112,7 @@ class OfflineTicketStore:
     def issue(self, request: TicketRequest) -> Ticket:
         key = uuid.uuid4().hex
         with self._lock:
+            self._check_open()
             online, attempted = self._online, False
             if online is not None and not online.broken:
                 try:
@@ -159,6 +161,7 @@ class OfflineTicketStore:
 
     def count_issued(self, business_date: date, procedure: Procedure) -> int:
         with self._lock:
+            self._check_open()
             if self._online is None:
                 raise StoreUnreachable("shared ticket database unreachable: daily counts not known")
             try:
@@ -183,6 +186,11 @@ class OfflineTicketStore:
             if self._online is not None:
                 self._online.close()
             self._outbox.close()
+            self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self._outbox.path}: the kiosk's ticket store was closed")
 
     # --- the keeper ------------------------------------------------------------------------------
 

@@ -92,6 +92,7 @@ class PgDatabase:
         self._tcp_timeout_ms = tcp_timeout_ms
         self._conn: Connection | None = None
         self._down_until = 0.0  # monotonic time before which no new connect is tried
+        self._closed = False
         try:
             with self.translated("cannot open the shared ticket database"):
                 conn = self.connection()
@@ -106,6 +107,8 @@ class PgDatabase:
 
         After a failed connect, calls within RECONNECT_AFTER_S fail at once instead of trying again:
         a kiosk reading the lobby for its screens must not freeze for a connect timeout per read."""
+        if self._closed:
+            raise StoreError(f"{self.where}: the store was closed")
         if self._conn is None or self._conn.closed or self._conn.broken:
             if self._conn is not None:
                 self._conn.close()
@@ -156,6 +159,7 @@ class PgDatabase:
             raise StoreError(f"{self.where}: {what}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
+        self._closed = True
         if self._conn is not None:
             self._conn.close()
 
