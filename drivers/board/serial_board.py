@@ -147,6 +147,7 @@ class BoardPort:
         self._next_refresh = self._clock() + timing.refresh_every_s
         self._next_open = self._clock()
         self.sent = 0  # frames written, tries included (bench, tests)
+        self.acked: deque[tuple[Frame, float]] = deque(maxlen=64)  # (frame, monotonic time of its ACK): the bench
         self._busy = False
         self._thread = threading.Thread(target=self._run, name=f"board-port {self.url}", daemon=True)
         self._thread.start()
@@ -313,6 +314,7 @@ class BoardPort:
                     board.resync_at_ping = True  # not at once: a board NAKing everything would spin us
                     return
                 board.last_ack = self._wall()
+                self.acked.append((frame, time.monotonic()))
                 if (answer is Answer.ENQ and frame.command is not Command.CLEAR) or (came_back and kind != "full"):
                     if came_back:
                         log.info("board %s on %s answers again", board.config.address, self.url)

@@ -11,7 +11,6 @@ the mock buttons.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -25,6 +24,7 @@ from drivers.gpio.mock_pins import mock_factory
 from drivers.gpio.settings import ButtonPins, DisplayPins, GpioConfig, PinFactoryName
 from drivers.interfaces import Health
 from kiosk.lobby.service import LobbyService
+from kiosk.lobby.service_thread import ServiceThread
 from kiosk.lobby.wired import LobbyWires, connect
 from kiosk.queue.lifecycle import CallingSetup
 from kiosk.queue.sqlite_calling import SqliteCallingStore
@@ -56,30 +56,8 @@ class DemoWires:
             lambda: SqliteCallingStore(database, setup), lambda: SqliteNotifier(database), clock
         )
         connect(self.wires, self.service)
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="demo-lobby-wires", daemon=True)
-        self._thread.start()
-        self._started.wait(timeout=10)
+        self._runner = ServiceThread(self.service)
         log.info("demo board emulator on %s; displays and buttons on mock pins", path)
-
-    def _run(self) -> None:
-        async def serve() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            await self.service.start()
-            self._started.set()
-            try:
-                await self._stop.wait()
-            finally:
-                await self.service.stop()
-
-        try:
-            asyncio.run(serve())
-        except Exception:  # the demo keeps running without its wires; the panel says so
-            log.exception("demo lobby wires stopped")
-            self._started.set()
 
     # --- what the panel draws and does ----------------------------------------------------
 
@@ -121,8 +99,6 @@ class DemoWires:
             finger()
 
     def close(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+        self._runner.close()
         self.wires.close()
         self.board.close()
