@@ -26,6 +26,7 @@ SHELL_MODULES = (
     "kiosk.bench",
     "kiosk.cli",
     "kiosk.commands",
+    "kiosk.voice.announcer",
 )
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
@@ -42,6 +43,7 @@ PURE = (
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
     "kiosk/linebreak.py",
+    "kiosk/numbers.py",
     "drivers/interfaces.py",
     "drivers/printer/bands.py",
     "drivers/printer/escpos_codec.py",
@@ -53,6 +55,8 @@ PURE = (
     "drivers/board/settings.py",
     "drivers/gpio/settings.py",
     "drivers/gpio/tm1637_codec.py",
+    "kiosk/voice/reading.py",
+    "drivers/voice/pcm.py",
 )
 
 # What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no
