@@ -27,9 +27,9 @@ def test_a_call_from_another_process_reaches_the_board_the_lobby_drives(tmp_path
         data.mkdir()
         issue(data, "myna_service", 2)
         log = (tmp_path / "lobby.log").open("wb")
+        where = ["--config", str(config), "--data-dir", str(data), "--at", AT]
         lobby = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "lobby", "--config", str(config), "--data-dir", str(data)]
-            + ["--at", AT, "--host", "127.0.0.1", "--port", str(free_port())],
+            [sys.executable, "-m", "kiosk", "lobby", *where, "--host", "127.0.0.1", "--port", str(free_port())],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
