@@ -100,7 +100,7 @@ class ScratchPostgres:
         pid = self.pid()
         if pid is None:
             return
-        children = [int(p) for p in _children(pid)]
+        children = _children(pid)
         for victim in (pid, *children):
             with suppress(ProcessLookupError):
                 os.kill(victim, signal.SIGKILL)
@@ -164,9 +164,17 @@ class ScratchPostgres:
             raise StoreError(f"{' '.join(argv[:1])} failed ({result.returncode}): {result.stderr.strip()}\n{tail}")
 
 
-def _children(pid: int) -> list[str]:
-    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
-    return result.stdout.split()
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (the server's backends), read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _wait_dead(pid: int, timeout_s: float = 5.0) -> None:
