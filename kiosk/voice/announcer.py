@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from drivers.interfaces import Voice
 from drivers.voice.pcm import RATE, Pcm, chime, from_wav, join, normalized, resample, silence, to_wav
@@ -70,6 +71,19 @@ def speech_file_name(line: Line) -> str:
 VoiceFactory = Callable[[str], Voice]
 
 
+class Announcements(Protocol):
+    """What the lobby needs of a maker of announcement files: `Announcer` here, or
+    `kiosk.voice.worker.VoiceWorker` (the same in a child process)."""
+
+    def prepare(self, announcement: Announcement) -> Future[Path]: ...
+
+    def warm_up(self) -> None: ...
+
+    def wav(self, announcement: Announcement, timeout_s: float = 30.0) -> Path: ...
+
+    def close(self) -> None: ...
+
+
 class Announcer:
     """Makes and caches announcement files. Thread-safe; one synthesis at a time."""
 
@@ -105,10 +119,9 @@ class Announcer:
         """The file, waiting for its synthesis when needed. Raises VoiceError when it cannot be made."""
         return self.prepare(announcement).result(timeout=timeout_s)
 
-    def warm_up(self, langs: tuple[str, ...] = ("ja",)) -> None:
-        """Load the voices on the worker now (Open JTalk reads its dictionary: ~40 ms), not at the first call."""
-        for lang in langs:
-            self._executor.submit(self._voice, lang)
+    def warm_up(self) -> None:
+        """Load the Japanese voice on the worker thread now (Open JTalk reads its dictionary), not at the first call."""
+        self._executor.submit(self._voice, "ja")
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -27,6 +27,7 @@ SHELL_MODULES = (
     "kiosk.cli",
     "kiosk.commands",
     "kiosk.voice.announcer",
+    "kiosk.voice.worker",
 )
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
