@@ -15,7 +15,9 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 
+from drivers.board.settings import BoardConfig
 from drivers.card.settings import ReaderConfig
+from drivers.gpio.settings import GpioConfig
 from drivers.printer.settings import PrinterConfig
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 
@@ -149,10 +151,15 @@ class Fee:
     source: str  # LEAFLET / OFFICIAL / PRESS / UNCONFIRMED, with where from
 
 
+# What a fee depends on: the holding status after the procedure, the pair (before, after) for a
+# change of holding status (its price depends on both ends, fees.md), or None for "any".
+FeeKey = HoldingStatus | tuple[HoldingStatus, HoldingStatus] | None
+
+
 @dataclass(frozen=True)
 class FeeTable:
-    # procedure -> holding status after the procedure (or None for "any") -> fee
-    procedure: Mapping[Procedure, Mapping[HoldingStatus | None, Fee]]
+    # procedure -> fee key -> fee
+    procedure: Mapping[Procedure, Mapping[FeeKey, Fee]]
     # lecture class -> (in person fee, online fee or None when online is not allowed)
     lecture_in_person: Mapping[LectureClass, Fee]
     lecture_online: Mapping[LectureClass, Fee]
@@ -166,7 +173,9 @@ class BringItem:
 
 @dataclass(frozen=True)
 class Storage:
-    data_dir: Path  # ticket database lives here
+    data_dir: Path  # ticket database lives here (with url: the offline outbox and the kiosk's own files)
+    url: str | None = None  # postgresql://… : the centre's shared database; None: the SQLite file in data_dir
+    block_size: int = 30  # numbers per group a kiosk sets aside to issue while the shared database is away
 
 
 class Orientation(StrEnum):
@@ -230,6 +239,8 @@ class SiteConfig:
     source: Path  # the file it came from, for error messages and the health page
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     calling: CallingConfig = field(default_factory=CallingConfig)
+    boards: tuple[BoardConfig, ...] = ()  # the serial number boards (kiosk lobby drives them)
+    gpio: GpioConfig = field(default_factory=GpioConfig)  # counter displays and buttons, the kiosk's lamp
     voice: VoiceConfig = field(default_factory=VoiceConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
