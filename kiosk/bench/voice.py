@@ -30,7 +30,8 @@ from kiosk.queue.model import label_of
 from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.load import load_site_config
-from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.announcement import Announcement
+from kiosk.voice.announcer import Announcer, default_voice
 from kiosk.voice.reading import AnnouncementKind
 
 SYNTH_SAMPLES = 5

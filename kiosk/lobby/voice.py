@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -30,9 +31,11 @@ from kiosk.errors import KioskError
 from kiosk.lobby.service import LobbyService
 from kiosk.queue.lifecycle import CallingStore, QueueEvent
 from kiosk.site.model import SiteConfig, VoiceOutput
-from kiosk.voice.announcer import Announcement, Announcements
-from kiosk.voice.player import Player
+from kiosk.voice.announcement import Announcement, Announcements
 from kiosk.voice.reading import AnnouncementKind
+
+if TYPE_CHECKING:  # numpy comes with the player: loaded only for output = "alsa"
+    from kiosk.voice.player import Player
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +170,7 @@ def open_voice(config: SiteConfig, service: LobbyService) -> LobbyVoice:
     player = None
     if config.voice.output is VoiceOutput.ALSA:
         from drivers.voice.alsa import AlsaSpeaker
+        from kiosk.voice.player import Player
 
         try:
             player = Player(AlsaSpeaker(config.voice.alsa_device), config.voice.volume_percent / 100)

@@ -19,69 +19,27 @@ back-to-back syntheses).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from drivers.interfaces import Voice
 from drivers.voice.pcm import RATE, Pcm, chime, from_wav, join, normalized, resample, silence, to_wav
 from kiosk import cachedir
 from kiosk.errors import VoiceError
-from kiosk.voice.reading import JAPANESE, AnnouncementKind, Line, script
+from kiosk.voice.announcement import CACHE_KIND, WORKER_NICE, Announcement, speech_file_name
+from kiosk.voice.reading import JAPANESE, Line
 
 log = logging.getLogger(__name__)
 
-CACHE_KIND = "voice"
-# Bump when the sound of a cached file changes without its words changing (voice, rate, pauses).
-SOUND_VERSION = "1"
 LEAD_S = 0.25  # after the chime, before the first sentence
 PAUSE_S = 0.6  # between sentences
 TAIL_S = 0.3
-WORKER_NICE = 10  # the worker thread yields the CPU to the service's loop and the screens' streams
-
-
-@dataclass(frozen=True)
-class Announcement:
-    kind: AnnouncementKind
-    label: str  # "M-012"
-    counter: str  # the counter's number as signed in the hall ("13")
-    lang: str | None  # the visitor's language; None when not known (Japanese only)
-
-    def lines(self) -> tuple[Line, ...]:
-        return script(self.kind, self.label, self.counter, self.lang)
-
-    def file_name(self) -> str:
-        words = "\n".join(f"{line.lang}:{line.text}" for line in self.lines())
-        digest = hashlib.sha256(f"{SOUND_VERSION}\n{words}".encode()).hexdigest()[:16]
-        safe_label = "".join(c if c.isalnum() or c == "-" else "_" for c in self.label)
-        return f"{self.kind.value}-{safe_label}-{self.counter}-{self.lang or 'ja'}-{digest}.wav"
-
-
-def speech_file_name(line: Line) -> str:
-    digest = hashlib.sha256(f"{SOUND_VERSION}\n{line.lang}:{line.text}".encode()).hexdigest()[:16]
-    return f"speech-{line.lang}-{digest}.wav"
-
 
 VoiceFactory = Callable[[str], Voice]
-
-
-class Announcements(Protocol):
-    """What the lobby needs of a maker of announcement files: `Announcer` here, or
-    `kiosk.voice.worker.VoiceWorker` (the same in a child process)."""
-
-    def prepare(self, announcement: Announcement) -> Future[Path]: ...
-
-    def warm_up(self) -> None: ...
-
-    def wav(self, announcement: Announcement, timeout_s: float = 30.0) -> Path: ...
-
-    def close(self) -> None: ...
 
 
 class Announcer:

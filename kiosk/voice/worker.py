@@ -28,7 +28,7 @@ from typing import IO
 
 from kiosk import cachedir
 from kiosk.errors import VoiceError
-from kiosk.voice.announcer import CACHE_KIND, WORKER_NICE, Announcement, Announcer, default_voice
+from kiosk.voice.announcement import CACHE_KIND, WORKER_NICE, Announcement
 from kiosk.voice.reading import AnnouncementKind
 
 log = logging.getLogger(__name__)
@@ -168,6 +168,8 @@ class VoiceWorker:
 
 def serve(requests: IO[str], replies: IO[str]) -> None:
     """The child's side: one announcement per request line, one reply line each, until the input ends."""
+    from kiosk.voice.announcer import Announcer, default_voice  # numpy and the voices: the child's only
+
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICE)
     announcer = Announcer(default_voice)

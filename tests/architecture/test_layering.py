@@ -57,6 +57,7 @@ PURE = (
     "drivers/gpio/settings.py",
     "drivers/gpio/tm1637_codec.py",
     "kiosk/voice/reading.py",
+    "kiosk/voice/announcement.py",
     "drivers/voice/pcm.py",
 )
 

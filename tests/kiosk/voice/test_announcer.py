@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from drivers.voice.pcm import RATE, from_wav
-from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.announcement import Announcement
+from kiosk.voice.announcer import Announcer, default_voice
 from kiosk.voice.reading import AnnouncementKind
 from tests.kiosk.voice.sound import active_share, frames
 

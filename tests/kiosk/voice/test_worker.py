@@ -10,7 +10,7 @@ import pytest
 
 from drivers.voice.pcm import from_wav
 from kiosk.errors import VoiceError
-from kiosk.voice.announcer import Announcement
+from kiosk.voice.announcement import Announcement
 from kiosk.voice.reading import AnnouncementKind
 from kiosk.voice.worker import VoiceWorker
 
