@@ -28,9 +28,9 @@ from pathlib import Path
 
 from drivers.interfaces import Voice
 from drivers.voice.pcm import RATE, Pcm, chime, from_wav, join, normalized, resample, silence, to_wav
-from kiosk import cachedir
 from kiosk.errors import VoiceError
-from kiosk.voice.announcement import CACHE_KIND, WORKER_NICE, Announcement, speech_file_name
+from kiosk.voice import cache
+from kiosk.voice.announcement import WORKER_NICE, Announcement, speech_file_name
 from kiosk.voice.reading import JAPANESE, Line
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Announcer:
         self.synthesized = 0  # sentences synthesized (not found in the cache): tests and the bench read it
 
     def cached(self, announcement: Announcement) -> Path | None:
-        return cachedir.find(CACHE_KIND, announcement.file_name())
+        return cache.find(announcement.file_name())
 
     def prepare(self, announcement: Announcement) -> Future[Path]:
         """The announcement's file, made on the worker unless it is cached already (then the future is done)."""
@@ -63,7 +63,7 @@ class Announcer:
             pending = self._pending.get(name)
             if pending is not None:
                 return pending
-            found = cachedir.find(CACHE_KIND, name)
+            found = cache.find(name)
             if found is not None:
                 done: Future[Path] = Future()
                 done.set_result(found)
@@ -107,11 +107,11 @@ class Announcer:
         if spoken == 0:
             raise VoiceError(f"no voice could say {announcement.label} for counter {announcement.counter}")
         parts.append(silence(TAIL_S))
-        return cachedir.put(CACHE_KIND, announcement.file_name(), to_wav(join(parts)))
+        return cache.put(announcement.file_name(), to_wav(join(parts)))
 
     def _speech(self, line: Line) -> Pcm | None:
         name = speech_file_name(line)
-        found = cachedir.find(CACHE_KIND, name)
+        found = cache.find(name)
         if found is not None:
             return from_wav(found.read_bytes())
         voice = self._voice(line.lang)
@@ -123,7 +123,7 @@ class Announcer:
             log.error("%s", exc)
             return None
         self.synthesized += 1
-        cachedir.put(CACHE_KIND, name, to_wav(pcm))
+        cache.put(name, to_wav(pcm))
         return pcm
 
     def _voice(self, lang: str) -> Voice | None:

@@ -26,9 +26,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import IO
 
-from kiosk import cachedir
 from kiosk.errors import VoiceError
-from kiosk.voice.announcement import CACHE_KIND, WORKER_NICE, Announcement
+from kiosk.voice import cache
+from kiosk.voice.announcement import WORKER_NICE, Announcement
 from kiosk.voice.reading import AnnouncementKind
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class VoiceWorker:
         self._closed = False
 
     def cached(self, announcement: Announcement) -> Path | None:
-        return cachedir.find(CACHE_KIND, announcement.file_name())
+        return cache.find(announcement.file_name())
 
     def warm_up(self) -> None:
         """Start the worker now: it loads its voice while the service starts, not at the first call."""
@@ -63,7 +63,7 @@ class VoiceWorker:
             if pending is not None:
                 return pending
             future: Future[Path] = Future()
-            found = cachedir.find(CACHE_KIND, name)
+            found = cache.find(name)
             if found is not None:
                 future.set_result(found)
                 return future

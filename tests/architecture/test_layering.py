@@ -28,6 +28,7 @@ SHELL_MODULES = (
     "kiosk.commands",
     "kiosk.voice.announcer",
     "kiosk.voice.worker",
+    "kiosk.voice.cache",
 )
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
