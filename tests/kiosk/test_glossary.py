@@ -11,6 +11,7 @@ from kiosk.catalogs import SOURCE, locale_dir, read_words
 from kiosk.errors import KioskError
 from kiosk.glossary import Glossary, Term, problems, read_glossary
 from kiosk.messages import LANGUAGES
+from kiosk.site.load import load_site_config
 
 TRANSLATED = [lang for lang in LANGUAGES if not lang.startswith(SOURCE)]
 
@@ -90,3 +91,16 @@ def test_a_glossary_with_an_unknown_field_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "xx" / "glossary.toml").write_text('[[term]]\nja = "窓口"\nsays = "counter"\nbraket = true\n')
     with pytest.raises(KioskError, match="term 1"):
         read_glossary("xx", tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_site_configs_words_say_each_term_as_the_glossary_does(lang: str) -> None:
+    """Counter names and things to bring are read beside the catalog's words: one term, one way."""
+    config = load_site_config(Path(__file__).resolve().parents[2] / "config")
+    texts = {"site.name": config.site.name}
+    texts |= {f"site.counters.{key}": counter.name for key, counter in config.counters.items()}
+    texts |= {f"site.bring.{key}": item.label for key, item in config.bring_items.items()}
+    source = {key: t.by_lang[SOURCE] for key, t in texts.items() if SOURCE in t.by_lang}
+    said = {key: t.by_lang[lang] for key, t in texts.items() if lang in t.by_lang}
+    found = problems(read_glossary(lang, locale_dir()), source, said)
+    assert not found, "\n".join(found)

@@ -52,8 +52,23 @@ def _panel(outcome: Outcome, blocks: Sequence[Block], pad: float = 2.0) -> Secti
 
 
 def _full(scene: Scene, check: CheckResult) -> Section:
-    blocks = [_headline(scene, check), Para(scene.t(f"reason.{check.reason}"), BODY), *_remedy(scene, check.remedy)]
+    headline = _headline(scene, check)
+    reason = _after(headline.text, scene.t(f"reason.{check.reason}"))
+    blocks = [headline, *([Para(reason, BODY)] if reason else []), *_remedy(scene, check.remedy)]
     return _panel(check.outcome, blocks)
+
+
+def _after(headline: str, reason: str) -> str:
+    """The reason without a first sentence that only repeats the headline ("The signature password
+    is locked. Licence counters cannot unlock it." under "The signature password is locked")."""
+    said = headline.rstrip(".。").casefold()
+    if not reason.casefold().startswith(said):
+        return reason
+    rest = reason[len(said) :]
+    if rest[:1] not in (".", "。", ":", "：", ",", "，", "、", " ", ""):
+        return reason  # the headline was only the start of a word or phrase
+    rest = rest.lstrip(".。:：,，、 ")
+    return rest[:1].upper() + rest[1:]
 
 
 def _compact(scene: Scene, check: CheckResult) -> Section:

@@ -482,3 +482,18 @@ def test_a_check_line_is_a_sentence_of_its_own_in_every_language(config: SiteCon
     assert "O cartão está vencido" in blocked
     assert "Validade do cartão: Hoje não é possível" not in blocked
     assert "Sem problemas:" in blocked  # the checks that passed, listed after a word that says so
+
+
+def test_a_reason_does_not_repeat_its_checks_sentence() -> None:
+    from kiosk.ui.screens.verdict import _after
+
+    locked = "The signature password is locked. Licence counters cannot unlock it."
+    assert _after("The signature password is locked", locked) == "Licence counters cannot unlock it."
+    full = "Não há espaço livre suficiente no cartão: os procedimentos não são possíveis."
+    assert _after("Não há espaço livre suficiente no cartão", full) == "Os procedimentos não são possíveis."
+    assert (
+        _after("署名用パスワードがロックされています", "署名用パスワードがロックされています。解除できません。")
+        == "解除できません。"
+    )
+    assert _after("The card is valid", "The card is validated elsewhere.") == "The card is validated elsewhere."
+    assert _after("Thẻ còn hạn", "Thẻ còn hạn.") == ""
