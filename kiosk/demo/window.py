@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,9 +33,8 @@ from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
 from kiosk.errors import KioskError
 from kiosk.fonts import Face, font_path
-from kiosk.queue.lifecycle import CallingSetup
-from kiosk.queue.sqlite_calling import SqliteCallingStore
-from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.queue.lifecycle import CallingStore
+from kiosk.queue.stores import open_calling, open_kiosk_tickets
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui.png import save_png
@@ -101,9 +100,11 @@ def run_window(
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
     # The real ESC/POS driver, printing to the emulator (or to --printer): tickets come back as PNGs.
     printer = DemoPrinter(config, out_dir / "printed", Path(scratch.name), printer_url)
-    store = SqliteTicketStore(Path(scratch.name) / "tickets.sqlite3")
-    # The wait the screens tell, once counters call from this file (the lobby service beside the demo).
-    calling = SqliteCallingStore(Path(scratch.name) / "tickets.sqlite3", CallingSetup.from_site(config))
+    # The demo's own SQLite file in the scratch folder, or the shared database of --store.
+    local = replace(config, storage=replace(config.storage, data_dir=Path(scratch.name)))
+    store = open_kiosk_tickets(local, clock)
+    # The wait the screens tell, once counters call from this queue (the lobby service beside the demo).
+    calling = open_calling(local)
     display = SimQueueDisplay()
     runtime = Runtime(
         config=config,
@@ -179,6 +180,8 @@ def _start_lobby(config: SiteConfig, data_dir: Path, at: datetime | None) -> sub
     """`kiosk lobby` beside the window, on the demo's ticket file, on this machine only; None (and
     the reason printed) when it cannot start, so the kiosk demo still runs."""
     command = [sys.executable, "-m", "kiosk", "lobby", "--config", str(config.source), "--data-dir", str(data_dir)]
+    if config.storage.url is not None:
+        command += ["--store", config.storage.url]
     command += ["--host", "127.0.0.1", "--port", str(LOBBY_PORT)]
     if at is not None:
         command += ["--at", at.isoformat()]
@@ -203,7 +206,7 @@ def _panel(
     reader: DemoCard,
     printer: DemoPrinter,
     clock: DemoClock,
-    calling: SqliteCallingStore,
+    calling: CallingStore,
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
     keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]

@@ -90,7 +90,7 @@ def test_frame_offers_its_buttons_and_keeps_everything_on_screen(lang: str, size
     view = KioskView(scenario.config, SCREENS[size], simulation=True)  # a fresh view starts at page 1
     view.render(scenario.state, scenario.now)
     shown: set[str] = set()
-    for _ in range(10):  # the 5-inch stress panel pages a long verdict one check at a time
+    for _ in range(16):  # the 5-inch stress panel pages the menu and a long verdict one item at a time
         _check_frame(view, lang)
         rects = view.buttons()
         shown |= set(rects)
@@ -294,12 +294,28 @@ def _render_words(config: SiteConfig, name: str, lang: str = "en") -> str:
     return _words(view).replace("\n", " ")
 
 
+def _menu_words(config: SiteConfig, name: str) -> str:
+    scenario = _scenario(config, name)
+    view = KioskView(scenario.config, simulation=True)
+    return " ".join(_all_pages_words(view, scenario.state, scenario.now).values())
+
+
 def test_every_procedure_says_its_state_today_in_words(config: SiteConfig) -> None:
-    morning = _render_words(config, "procedure")
+    morning = _menu_words(config, "procedure")
     assert morning.count("Open now") == len(Procedure)
-    late = _render_words(config, "procedure-late-morning")
+    late = _menu_words(config, "procedure-late-morning")
     assert "Closed now" in late and "13:00–14:30" in late
-    assert _render_words(config, "procedure-full").count("Full for today") == 2
+    assert _menu_words(config, "procedure-full").count("Full for today") == 2
+
+
+def test_r15_unconfirmed_hours_say_ask_at_the_counter_on_the_menu_too(config: SiteConfig) -> None:
+    scenario = _scenario(config, "procedure", "ja")
+    view = KioskView(scenario.config, simulation=True)
+    view.render(scenario.state, scenario.now)
+    assert "窓口でご確認ください" in _words(view)
+    words = _all_pages_words(view, scenario.state, scenario.now)
+    assert words["procedure:renewal"].endswith("※")  # example hours (rules.md: UNCONFIRMED)
+    assert not words["procedure:myna_service"].endswith("※")  # counter 13's hours are OFFICIAL (R26)
 
 
 def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteConfig) -> None:
@@ -360,7 +376,7 @@ def _all_pages_words(view: KioskView, state: State, now: datetime) -> dict[str, 
     """Every procedure button's words, turning the menu's pages."""
     view.render(state, now)
     found: dict[str, str] = {}
-    for _ in range(10):
+    for _ in range(16):
         found |= {b: _button_words(view, b) for b in view.choice_ids()}
         rects = view.buttons()
         if PAGE_NEXT not in rects:
