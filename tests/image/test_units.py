@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.image.unitfiles import (
+    ALL_UNITS,
     APP_BIN,
     SYSTEMD,
     UNITS,
@@ -128,7 +129,7 @@ def test_every_supplementary_group_exists_on_the_image(unit: str) -> None:
 
 
 @needs_analyze
-@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("unit", ALL_UNITS)
 def test_systemd_analyze_verify_prints_nothing(tmp_path: Path, unit: str) -> None:
     # verify exits 0 on unknown keys and bad values and only warns: any output is a failure.
     run = analyze("verify", f"--root={fake_root(tmp_path)}", "--man=no", unit)
@@ -226,7 +227,7 @@ def test_usblp_is_kept_off_the_printer_so_libusb_can_claim_it() -> None:
 
 def test_every_directive_has_a_reason_nearby() -> None:
     # "each file says why each line is there": no run of more than six directives without a comment.
-    for name in (*UNITS, "kiosk.sysusers", "60-kiosk.rules", "kiosk-watchdog.conf"):
+    for name in (*ALL_UNITS, "kiosk.sysusers", "60-kiosk.rules", "kiosk-watchdog.conf"):
         run = 0
         for line in (SYSTEMD / name).read_text().splitlines():
             if line.lstrip().startswith("#") or re.fullmatch(r"\s*(\[\w+\])?\s*", line):

@@ -13,8 +13,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SYSTEMD = REPO / "systemd"
-UNITS = ("kiosk.service", "kiosk-lobby.service")
+UNITS = ("kiosk.service", "kiosk-lobby.service")  # the two long-running services
+ALL_UNITS = (*UNITS, "kiosk-site-setup.service")  # and the boot-time site setup
 APP_BIN = "opt/kiosk/venv/bin/kiosk"  # what the units' ExecStart= runs, inside the root
+SITE_SETUP_BIN = "usr/libexec/kiosk/site-setup"
 
 
 def read_unit(path: Path) -> dict[str, dict[str, list[str]]]:
@@ -50,7 +52,7 @@ def seconds(value: str) -> float:
     return total
 
 
-def fake_root(root: Path, units: tuple[str, ...] = UNITS, unit_dir: Path = SYSTEMD) -> Path:
+def fake_root(root: Path, units: tuple[str, ...] = ALL_UNITS, unit_dir: Path = SYSTEMD) -> Path:
     """A root holding the host's system units (systemd 252 on Debian 12, as on the Pi), the given
     units in /etc/systemd/system and an executable stand-in for the app, so that
     `systemd-analyze --root` resolves everything the units name without root or an arm64 tree."""
@@ -58,10 +60,11 @@ def fake_root(root: Path, units: tuple[str, ...] = UNITS, unit_dir: Path = SYSTE
     (root / "etc/systemd/system").mkdir(parents=True)
     for unit in units:
         shutil.copy(unit_dir / unit, root / "etc/systemd/system" / unit)
-    app = root / APP_BIN
-    app.parent.mkdir(parents=True)
-    app.write_text("#!/bin/sh\n")
-    app.chmod(0o755)
+    for program in (APP_BIN, SITE_SETUP_BIN):
+        stub = root / program
+        stub.parent.mkdir(parents=True)
+        stub.write_text("#!/bin/sh\n")
+        stub.chmod(0o755)
     return root
 
 
