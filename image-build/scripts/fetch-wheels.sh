@@ -55,7 +55,12 @@ if missing:
     sys.exit("not pinned in requirements.lock: " + ", ".join(missing))
 PY
 
-# The project itself: a pure-Python wheel, rebuilt each time (it is the code under test).
+# The project itself: a pure-Python wheel, rebuilt each time (it is the code under test), from a
+# copy of the working tree: setuptools leaves build/ behind and would reuse stale files from it.
 rm -f "$out"/lobby_kiosk-*.whl
+src="$(mktemp -d)"
+trap 'rm -rf "$src"' EXIT
+cp -r "$repo/pyproject.toml" "$repo/kiosk" "$repo/drivers" "$src/"
+find "$src" -name __pycache__ -prune -exec rm -rf {} +
 "$python" -m pip --isolated wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
-    -w "$out" "$repo"
+    -w "$out" "$src"
