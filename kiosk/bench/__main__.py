@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import call, card, lobby, pg, printer, queue, ui, voice, wires
+from kiosk.bench import call, card, image, lobby, pg, printer, queue, ui, voice, wires
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
@@ -23,6 +23,7 @@ FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     voice.measure,
     wires.measure,
     pg.measure,
+    image.measure,
 )
 
 

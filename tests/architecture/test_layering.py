@@ -31,6 +31,8 @@ SHELL_MODULES = (
     "kiosk.cli",
     "kiosk.commands",
     "kiosk.voice.announcer",
+    "kiosk.voice.worker",
+    "kiosk.voice.cache",
 )
 IO_STDLIB = {"sqlite3", "psycopg", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
@@ -60,6 +62,7 @@ PURE = (
     "drivers/gpio/settings.py",
     "drivers/gpio/tm1637_codec.py",
     "kiosk/voice/reading.py",
+    "kiosk/voice/announcement.py",
     "drivers/voice/pcm.py",
 )
 
