@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # numpy comes with the player: loaded only for output = "alsa
 log = logging.getLogger(__name__)
 
 SPOKEN = {EventKind.CALLED: AnnouncementKind.CALL, EventKind.RECALLED: AnnouncementKind.RECALL}
-FOLLOW_WAIT_S = 1.0
 WARM_UP_AFTER_S = 3.0  # measured: starting the worker at once doubled the service's restart-to-screen time
 
 
@@ -110,7 +109,7 @@ class LobbyVoice:
                         log.exception("voice: announcing event %d failed", call.event_id)
                 waiter = asyncio.ensure_future(changed.wait())
                 try:
-                    await asyncio.wait({waiter, shutdown}, timeout=FOLLOW_WAIT_S, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait({waiter, shutdown}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     waiter.cancel()
         finally:

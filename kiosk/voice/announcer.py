@@ -45,10 +45,13 @@ VoiceFactory = Callable[[str], Voice]
 class Announcer:
     """Makes and caches announcement files. Thread-safe; one synthesis at a time."""
 
-    def __init__(self, voice_for: VoiceFactory) -> None:
+    def __init__(self, voice_for: VoiceFactory, nice: int = WORKER_NICE) -> None:
+        """`nice`: the worker thread's CPU priority below the caller's (0: the same, for the bench)."""
         self._voice_for = voice_for
         self._voices: dict[str, Voice | None] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice", initializer=_lower_priority)
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="voice", initializer=_lower_priority, initargs=(nice,)
+        )
         self._pending: dict[str, Future[Path]] = {}
         self._lock = threading.Lock()
         self.synthesized = 0  # sentences synthesized (not found in the cache): tests and the bench read it
@@ -137,9 +140,12 @@ class Announcer:
         return self._voices[key]
 
 
-def _lower_priority() -> None:
+def _lower_priority(nice: int) -> None:
+    if nice <= 0:
+        return
     with contextlib.suppress(OSError):  # not permitted or not Linux: it still works, only less politely
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
 
 
 def default_voice(lang: str) -> Voice:

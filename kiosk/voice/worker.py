@@ -172,7 +172,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
 
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICE)
-    announcer = Announcer(default_voice)
+    announcer = Announcer(default_voice, nice=0)  # the whole process is lowered already
     announcer.warm_up()
     try:
         for line in requests:

@@ -166,3 +166,34 @@ def test_the_cache_keeps_to_its_size_dropping_the_least_recently_used(cache):
     assert newest.name in left and "call-M-000.wav" in left
     assert sum(p.stat().st_size for p in cache.glob("*.wav")) <= 6400
     assert "call-M-001.wav" not in left and "call-M-009.wav" in left  # the least recently used went first
+
+
+def test_synthesis_runs_below_the_callers_cpu_priority(cache):
+    import os
+    import threading
+
+    seen: list[int] = []
+
+    def voice_for(lang: str):
+        voice = default_voice(lang)
+
+        class Watched:
+            def speak(self, text: str):
+                seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+                return voice.speak(text)
+
+            def health(self):
+                return voice.health()
+
+            def close(self) -> None:
+                voice.close()
+
+        return Watched()
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    announcer = Announcer(voice_for)
+    try:
+        announcer.wav(Announcement(CALL, "M-040", "13", None))
+    finally:
+        announcer.close()
+    assert seen == [min(19, mine + 10)]
