@@ -15,16 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
+    from kiosk.health.sdnotify import SystemdNotify
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.shell.control import ControlServer
     from kiosk.shell.runtime import Devices, Runtime
+    from kiosk.shell.staff_link import StaffLink
 
 Clock = Callable[[], datetime]
 
@@ -48,6 +50,8 @@ class KioskApp:
     calling: SqliteCallingStore  # the same file, read for the wait the screens and the ticket tell
     runtime: Runtime
     control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
+    link: StaffLink | None = None  # heartbeats and the staff page's commands (kiosk/shell/staff_link.py)
+    systemd: SystemdNotify | None = None  # READY, WATCHDOG from the loop, STATUS (kiosk/health/sdnotify.py)
 
     @property
     def simulated(self) -> bool:
@@ -70,6 +74,10 @@ class KioskApp:
     def close(self) -> None:
         """The control socket first (no more staff jobs), the printer's thread (its job under way
         finishes), the store (its last write is the one that matters), then every device."""
+        if self.systemd is not None:
+            self.systemd.stopping()
+        if self.link is not None:
+            self.link.close()
         if self.control is not None:
             self.control.close()
         self.runtime.close()
@@ -77,11 +85,14 @@ class KioskApp:
         self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
             device.close()
+        if self.systemd is not None:
+            self.systemd.close()
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     """Open the devices the config names and the ticket store in its data folder, take the printer's
     port (its lock, on the printer's thread) and serve the control socket; the caller closes."""
+    from kiosk.health.sdnotify import SystemdNotify
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
     from kiosk.shell.control import ControlServer, KioskControl, control_path
@@ -98,11 +109,16 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
         lock = PortLock(config.printer, config.storage.data_dir)
         runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling, port_lock=lock)
         app = KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)
-        control = ControlServer(
-            control_path(config), KioskControl(config, clock, runtime.printer_jobs, app.seen).handle
-        )
+        handle = KioskControl(config, clock, runtime.printer_jobs, app.seen).handle
+        control = ControlServer(control_path(config), handle)
         control.start()
         app.control = control
+        app.link = _staff_link(app, handle)
+        systemd = app.systemd = SystemdNotify()
+        # READY once the loop turns with the devices open; WATCHDOG=1 only from the loop's turns.
+        runtime.turned = systemd.turned
+        app.link.listeners.append(lambda beat: systemd.status(beat.summary()))
+        app.link.start()
     except BaseException:
         if app is not None:
             app.close()
@@ -114,3 +130,21 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
                 device.close()
         raise
     return app
+
+
+def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink:
+    """The heartbeat and command thread over the same ticket file, each with its own connection."""
+    from kiosk.queue.sqlite_health import SqliteHealthStore
+    from kiosk.queue.sqlite_notify import SqliteNotifier
+    from kiosk.queue.sqlite_store import DATABASE_FILE
+    from kiosk.shell.staff_link import SWEEP_S, StaffLink
+
+    path = app.config.storage.data_dir / DATABASE_FILE
+    return StaffLink(
+        app.config,
+        app.runtime,
+        lambda: SqliteHealthStore(path),
+        lambda: SqliteNotifier(path, poll_interval_s=SWEEP_S),  # one look a sweep: idle CPU
+        handle,
+        app.clock,
+    )
