@@ -7,6 +7,8 @@ GET  /counter/<id>                the console of one counter (staff)
 POST /counter/<id>/<action>       call-next, recall, start, done, no-show, transfer, cancel, close, open
 GET  /login, POST /login, POST /logout
 GET  /health                      "ok" and the event id, for a watchdog
+GET  /staff …                     the staff page: kiosk health, alerts, actions (kiosk/lobby/staff_pages.py)
+GET  /metrics                     Prometheus (kiosk/lobby/metrics.py)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from kiosk.lobby import sse
 from kiosk.lobby.auth import Account, LoginThrottle, Session, Sessions, StaffFile, load_secret
 from kiosk.lobby.pages import STATIC_DIR, render, script_json
 from kiosk.lobby.service import CounterAction, LobbyService
+from kiosk.lobby.staff_service import StaffService
 from kiosk.lobby.state import screen_words, state_json
 from kiosk.queue.lifecycle import CallOutcome, CallRefused
 from kiosk.site.model import SiteConfig
@@ -216,7 +219,9 @@ def _same_origin(request: Request) -> bool:
 
 
 def _safe_next(target: str, account: Account, config: SiteConfig) -> str:
-    """Only to a console of ours (never an open redirect); else the first counter it may use."""
+    """Only to a console or the staff page of ours (never an open redirect); else the first counter it may use."""
+    if target == "/staff":
+        return target
     if target.startswith("/counter/") and target.removeprefix("/counter/") in config.counters:
         return target
     first = next((c for c in config.counters if account.may_use(c)), None)
@@ -227,14 +232,25 @@ def _forbidden(message: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=403)
 
 
-def build_app(service: LobbyService, config: SiteConfig, data_dir: Path) -> Starlette:
+def build_app(
+    service: LobbyService, config: SiteConfig, data_dir: Path, staff: StaffService | None = None
+) -> Starlette:
+    from kiosk.lobby.metrics import metrics_route
+    from kiosk.lobby.staff_pages import StaffPages
+
     lobby = Lobby(service, config, data_dir)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await service.start()
         try:
-            yield
+            if staff is not None:
+                await staff.start()
+            try:
+                yield
+            finally:
+                if staff is not None:
+                    await staff.stop()
         finally:
             await service.stop()
 
@@ -251,4 +267,6 @@ def build_app(service: LobbyService, config: SiteConfig, data_dir: Path) -> Star
         Route("/counter/{counter}/{action}", lobby.counter_action, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    if staff is not None:
+        routes += [*StaffPages(lobby, staff).routes(), metrics_route(service, staff)]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -12,6 +12,7 @@ shutdown event from its signal handler, which ends every SSE loop at once, and (
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,8 +22,10 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from kiosk.health.sdnotify import SystemdNotify
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
+from kiosk.lobby.staff_service import StaffService
 from kiosk.queue.lifecycle import CallingSetup, CallingStore
 from kiosk.queue.notify import Notifier
 from kiosk.queue.sqlite_store import DATABASE_FILE
@@ -44,9 +47,17 @@ def clock_from(at: datetime | None, timezone: str) -> Callable[[], datetime]:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, on_exit: Callable[[], None], on_ready: Callable[[], None] = lambda: None
+    ) -> None:
         super().__init__(config)
         self._on_exit = on_exit
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:  # listening, after the lifespan's startup: systemd may call us ready
+            self._on_ready()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self._on_exit()
@@ -55,6 +66,7 @@ class _Server(uvicorn.Server):
 
 def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime | None) -> int:
     from kiosk.queue.sqlite_calling import SqliteCallingStore
+    from kiosk.queue.sqlite_health import SqliteHealthStore
     from kiosk.queue.sqlite_notify import SqliteNotifier
 
     database = data_dir / DATABASE_FILE
@@ -70,7 +82,9 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         return SqliteNotifier(database, poll_interval_s=NOTIFY_POLL_S)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
-    app = build_app(service, config, data_dir)
+    systemd = SystemdNotify()  # Type=notify: READY once listening, WATCHDOG=1 from the event loop's staff task
+    staff = StaffService(config, lambda: SqliteHealthStore(database), service, systemd=systemd)
+    app = build_app(service, config, data_dir, staff)
     server_config = uvicorn.Config(
         app,
         host=host,
@@ -80,7 +94,7 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         log_level="warning",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    server = _Server(server_config, service.request_shutdown)
+    server = _Server(server_config, service.request_shutdown, lambda: systemd.ready(staff.summary()))
     log.info("lobby service on http://%s:%d/screen (data in %s)", host, port, data_dir)
     server.run()
     return 0

@@ -107,6 +107,7 @@ class TicketTimes:
     called_at: datetime | None
     serving_at: datetime | None
     done_at: datetime | None
+    print_state: str = "printed"
 
 
 class HealthStore(Protocol):

@@ -154,17 +154,23 @@ class SqliteHealthStore:
     def ticket_times(self, day: date) -> list[TicketTimes]:
         with self._db.translated("cannot read the day's tickets"):
             rows = self._db.conn.execute(
-                "SELECT procedure, COALESCE(at_counter, counter), state, issued_at, called_at, serving_at, done_at"
-                " FROM ticket WHERE business_date = ? ORDER BY id",
+                "SELECT procedure, COALESCE(at_counter, counter), state, issued_at, called_at, serving_at, done_at,"
+                " print_state FROM ticket WHERE business_date = ? ORDER BY id",
                 (day.isoformat(),),
             ).fetchall()
         return [
-            TicketTimes(p, c, s, datetime.fromisoformat(i), _when(ca), _when(sa), _when(da))
-            for p, c, s, i, ca, sa, da in rows
+            TicketTimes(p, c, s, datetime.fromisoformat(i), _when(ca), _when(sa), _when(da), ps)
+            for p, c, s, i, ca, sa, da, ps in rows
         ]
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> SqliteHealthStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _when(text: str | None) -> datetime | None:

@@ -5,7 +5,7 @@ belongs to one thread; the UI loop never waits for it). Every `SWEEP_S` it looks
 each device's health (the printer as its last status check left it, the reader and the display
 asked now; both answers are cached in their drivers, so a sweep costs microseconds), the UI loop's
 last turn, the service mode shown. A heartbeat row is written at once when any of that changed,
-and every `heartbeat_s` anyway (10 s) as a sign of life; the machine's own readings (disk, SoC
+and every `[health] heartbeat_s` anyway (10 s) as a sign of life; the machine's own readings (disk, SoC
 temperature, throttling) are taken only then.
 
 Staff commands come through the store, not the control socket (kiosk/queue/health.py says why): the
@@ -33,10 +33,12 @@ from pathlib import Path
 
 from drivers.interfaces import Health, HealthState
 from drivers.printer.roll import CUT_FEED_MM, DOTS_PER_MM
-from kiosk.domain.flow import Screen
+from kiosk.domain.flow import Flow, Screen
+from kiosk.domain.model import Procedure
 from kiosk.health.model import Beat, Role, SystemReadings, tickets_left
 from kiosk.health.system import read_system
-from kiosk.queue.health import HealthStore, StaffCommand
+from kiosk.health.today import with_day_changes
+from kiosk.queue.health import HealthStore, ProcedureDay, StaffCommand
 from kiosk.queue.notify import Notifier
 from kiosk.shell.runtime import Runtime
 from kiosk.shell.staff import roll_of
@@ -45,7 +47,6 @@ from kiosk.site.model import SiteConfig
 log = logging.getLogger(__name__)
 
 SWEEP_S = 0.25  # a device change reaches the store within this (the alert budget is 2 s)
-HEARTBEAT_S = 10.0
 RESYNC_S = 5.0  # commands and the service mode are read this often even with no notification
 TYPICAL_TICKET_MM = 95.0  # until this kiosk printed one: a ticket of the current layout, cut feed included
 PRINTER_COMMANDS = ("print_test", "reprint", "new_roll")
@@ -70,7 +71,6 @@ class StaffLink:
         handle: Callable[[dict[str, object]], dict[str, object]],
         clock: Callable[[], datetime],
         *,
-        heartbeat_s: float = HEARTBEAT_S,
         read_machine: Callable[[Path], SystemReadings] = read_system,
     ) -> None:
         self.config = config
@@ -80,7 +80,7 @@ class StaffLink:
         self._open_notifier = open_notifier
         self._handle = handle
         self._clock = clock
-        self._heartbeat_s = heartbeat_s
+        self._heartbeat_s = config.health.heartbeat_s
         self._read_machine = read_machine
         self.listeners: list[Listener] = []
         self.started_at = time.time()
@@ -92,6 +92,7 @@ class StaffLink:
         self._taken: set[int] = set()  # commands handed to the worker (not yet answered in the store)
         self._system = SystemReadings()
         self._last: Beat | None = None
+        self._day_changes: dict[Procedure, ProcedureDay] = {}
 
     # --- life ---
 
@@ -194,6 +195,12 @@ class StaffLink:
         if wanted is not None and wanted is not self.runtime.out_of_service_wanted:
             log.warning("staff put this kiosk %s", "out of service" if wanted else "back in service")
             self.runtime.out_of_service_wanted = wanted
+        changes = store.procedure_days(self.runtime.today())
+        if changes != self._day_changes:
+            self._day_changes = changes
+            # The flow is stateless but for its config: the loop's next transition uses the new one.
+            self.runtime.flow = Flow(with_day_changes(self.config, changes))
+            log.warning("staff changed today's procedures: %s", sorted(p.value for p in changes))
         for command in store.pending_commands(self.kiosk_id):
             if command.id not in self._taken:
                 self._taken.add(command.id)

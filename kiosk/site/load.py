@@ -41,6 +41,7 @@ from kiosk.site.model import (
     Fee,
     FeeTable,
     GroupShare,
+    HealthConfig,
     LocalText,
     Orientation,
     ProcedureConfig,
@@ -109,6 +110,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         printer = _read_printer(root.table("printer"))
         reader = _read_reader(root.table("reader"), file.parent)
         calling = _read_calling(root.table("calling"))
+        health = _read_health(root.table("health"))
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
@@ -125,6 +127,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         source=file.resolve(),
         reader=reader,
         calling=calling,
+        health=health,
     )
 
 
@@ -762,3 +765,21 @@ def _read_reader(t: _Table, base: Path) -> ReaderConfig:
             trust_anchors=anchors,
             free_area_needed_bytes=needed,
         )
+
+
+_MQTT_URL = re.compile(r"mqtt://[A-Za-z0-9.\-]+(:\d{1,5})?")
+
+
+def _read_health(t: _Table) -> HealthConfig:
+    """`[health]`: how often processes report, when silence is DOWN, where telemetry goes."""
+    with t:
+        heartbeat = t.seconds("heartbeat_s", 0.5, 300)
+        silent = t.seconds("silent_after_s", 1, 3600)
+        if t.alive and heartbeat and silent and silent < 2 * heartbeat:
+            t.problem(
+                "silent_after_s", f"must be at least twice heartbeat_s ({heartbeat:g}): one late beat is no outage"
+            )
+        mqtt = t.string_or_empty("mqtt_url")
+        if mqtt and not _MQTT_URL.fullmatch(mqtt):
+            t.problem("mqtt_url", f"expected mqtt://host or mqtt://host:port, got {mqtt!r}")
+        return HealthConfig(heartbeat_s=heartbeat, silent_after_s=silent, mqtt_url=mqtt)

@@ -91,6 +91,15 @@ class CallingConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """`[health]`: heartbeats, when a silent kiosk counts as down, and optional MQTT telemetry."""
+
+    heartbeat_s: float = 10.0  # every process writes its health row at least this often
+    silent_after_s: float = 30.0  # not heard from this long: DOWN on the staff page
+    mqtt_url: str = ""  # "mqtt://host:1883": publish each heartbeat there (retained); "" = off
+
+
+@dataclass(frozen=True)
 class Window:
     """A reception window: on these weekdays (0 = Monday) from start to end, local time.
 
@@ -206,6 +215,7 @@ class SiteConfig:
     source: Path  # the file it came from, for error messages and the health page
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     calling: CallingConfig = field(default_factory=CallingConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]

@@ -41,6 +41,7 @@ PURE = (
     "kiosk/health/model.py",
     "kiosk/health/judge.py",
     "kiosk/health/alerts.py",
+    "kiosk/health/today.py",
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
