@@ -80,7 +80,11 @@ class SystemdNotify:
             return
         try:
             if self._sock is None:
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                # Never blocking: a datagram socket whose reader lags blocks the sender once its
+                # queue is full, and the sender is the UI loop. A dropped ping is only a late one.
+                self._sock = socket.socket(
+                    socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC | socket.SOCK_NONBLOCK
+                )
             self._sock.sendto(message.encode("utf-8"), self._address)
         except OSError as exc:
             if not self._failed:
