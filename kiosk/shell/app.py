@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
+    from kiosk.health.mqtt import MqttTelemetry
     from kiosk.health.sdnotify import SystemdNotify
     from kiosk.queue.sqlite_calling import SqliteCallingStore
     from kiosk.queue.sqlite_store import SqliteTicketStore
@@ -52,6 +53,7 @@ class KioskApp:
     control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
     link: StaffLink | None = None  # heartbeats and the staff page's commands (kiosk/shell/staff_link.py)
     systemd: SystemdNotify | None = None  # READY, WATCHDOG from the loop, STATUS (kiosk/health/sdnotify.py)
+    mqtt: MqttTelemetry | None = None  # [health] mqtt_url: each heartbeat, retained (kiosk/health/mqtt.py)
 
     @property
     def simulated(self) -> bool:
@@ -77,7 +79,9 @@ class KioskApp:
         if self.systemd is not None:
             self.systemd.stopping()
         if self.link is not None:
-            self.link.close()
+            self.link.close()  # its last beat ("stopped") reaches MQTT too
+        if self.mqtt is not None:
+            self.mqtt.close()
         if self.control is not None:
             self.control.close()
         self.runtime.close()
@@ -118,6 +122,11 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
         # READY once the loop turns with the devices open; WATCHDOG=1 only from the loop's turns.
         runtime.turned = systemd.turned
         app.link.listeners.append(lambda beat: systemd.status(beat.summary()))
+        if config.health.mqtt_url:
+            from kiosk.health.mqtt import MqttTelemetry
+
+            app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
+            app.link.listeners.append(app.mqtt.publish)
         app.link.start()
     except BaseException:
         if app is not None:
