@@ -206,3 +206,24 @@ def test_out_of_service_reaches_the_kiosk_screen_and_every_action_is_audited(
                 "new_roll": CommandState.DONE,
             }
         page.close()
+
+
+def test_statistics_csv_chart_and_metrics(staff_lobby: Lobby, browser: Any) -> None:
+    page = logged_in(browser, staff_lobby)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "kiosk_session")
+    headers = {"Cookie": f"kiosk_session={cookie['value']}"}
+    status, got, body = staff_lobby.get("/staff/stats.csv?date=2026-11-26", headers)
+    assert status == 200 and got["content-type"].startswith("text/csv")
+    lines = body.decode().splitlines()
+    assert lines[0].startswith("date,procedure,counter,issued") and ",renewal," in lines[1]
+    assert staff_lobby.get("/staff/stats.csv?date=26.11.2026", headers)[0] == 400
+    status, got, body = staff_lobby.get("/staff/chart.svg", headers)
+    assert status == 200 and got["content-type"].startswith("image/svg+xml") and b'data-count="3"' in body
+    status, _, body = staff_lobby.get("/metrics")
+    text = body.decode()
+    assert status == 200
+    assert 'kiosk_tickets_issued_today{procedure="renewal"} 3.0' in text
+    assert 'kiosk_waiting{group="myna_service"} 3.0' in text
+    assert "kiosk_print_failures_today 1.0" in text
+    assert 'kiosk_heartbeat_age_seconds{source="lobby"}' in text
+    page.close()
