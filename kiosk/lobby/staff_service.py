@@ -35,6 +35,7 @@ from kiosk.health.alerts import AlertBoard
 from kiosk.health.judge import Finding, judge, worst
 from kiosk.health.model import Beat, Role
 from kiosk.health.sdnotify import SystemdNotify
+from kiosk.health.system import read_system
 from kiosk.lobby.service import LobbyService
 from kiosk.messages import text
 from kiosk.queue.health import HealthStore, KioskMode, ProcedureDay, TicketTimes
@@ -197,6 +198,8 @@ class StaffService:
                 self.systemd.status(self.summary())
 
     async def _beat(self, *, stopped: bool) -> None:
+        data_dir = self.config.storage.data_dir
+        system = await asyncio.get_running_loop().run_in_executor(self._executor, read_system, data_dir)
         now_s = time.time()
         beat = Beat(
             source=LOBBY,
@@ -206,6 +209,7 @@ class StaffService:
             version=self.version,
             devices=tuple(self.board_health()),
             loop_at=now_s,  # written from the event loop itself: it turned just now
+            system=system,
             stopped=stopped,
         )
         await self.run(lambda store: store.beat(beat))
@@ -236,6 +240,7 @@ class StaffService:
             )
         return {
             "now": now_s,
+            "timezone": self.config.site.timezone,  # times on the page are the site's, whatever the PC's zone
             "kiosks": [p for p in processes if p["role"] == Role.KIOSK.value],
             "services": [p for p in processes if p["role"] != Role.KIOSK.value],
             "alerts": [a.to_json() for a in self.board.alerts],

@@ -57,7 +57,7 @@
 
   function time(at) {
     const d = typeof at === "number" ? new Date(at * 1000) : new Date(at);
-    return d.toLocaleTimeString(lang === "en" ? "en-GB" : "ja-JP", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return d.toLocaleTimeString(lang === "en" ? "en-GB" : "ja-JP", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: view.timezone });
   }
 
   function facts(beat, isKiosk) {
@@ -186,7 +186,7 @@
 
     const audit = document.querySelector("#audit tbody");
     audit.replaceChildren(...view.audit.map((e) => el("tr", { "data-audit": e.id, "data-action": e.action },
-      el("td", { text: new Date(e.at).toLocaleString(lang === "en" ? "en-GB" : "ja-JP") }),
+      el("td", { text: new Date(e.at).toLocaleString(lang === "en" ? "en-GB" : "ja-JP", { timeZone: view.timezone }) }),
       el("td", { text: e.who }),
       el("td", { text: pick(ACTIONS[e.action] || [e.action, e.action]) }),
       el("td", { text: e.target + (e.detail ? " " + e.detail : "") }))));
