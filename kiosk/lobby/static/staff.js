@@ -287,5 +287,6 @@
     document.getElementById("chart").src = "/staff/chart.svg?t=" + Date.now();
   }, 60000);
   draw();
+  window.staffDrawnAt = performance.now(); // the first draw, on the page's clock (kiosk/bench/health.py)
   open();
 })();

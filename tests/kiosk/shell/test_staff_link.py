@@ -114,3 +114,25 @@ def test_a_test_print_asked_through_the_store_is_printed_by_the_kiosk(
     done = store.commands()[0]
     assert done.id == command.id and done.state is CommandState.DONE, done.result
     assert site.line.connections == 1  # the kiosk's own connection: nothing else opened the port
+
+
+def test_a_procedure_closed_and_a_cap_changed_today_reach_the_kiosks_flow(
+    kiosk: KioskApp, site: Site, store: SqliteHealthStore
+) -> None:
+    from kiosk.domain.model import Procedure
+    from kiosk.domain.routing import Availability, availability
+    from kiosk.queue.health import ProcedureDay
+
+    day = kiosk.runtime.today()
+    store.set_procedure_day(day, ProcedureDay(Procedure.RENEWAL, closed=True), MORNING)
+    store.set_procedure_day(day, ProcedureDay(Procedure.REISSUE, cap=0), MORNING)
+
+    def state(procedure: Procedure) -> Availability:
+        flow = kiosk.runtime.flow
+        return availability(flow.config, procedure, kiosk.runtime.clock(), {})
+
+    turn_until(kiosk, lambda: state(Procedure.RENEWAL) is Availability.CLOSED_TODAY)
+    assert state(Procedure.REISSUE) is Availability.FULL
+    assert site.config.procedures[Procedure.RENEWAL].windows != ()  # the site config itself is untouched
+    store.set_procedure_day(day, ProcedureDay(Procedure.RENEWAL), MORNING)
+    turn_until(kiosk, lambda: state(Procedure.RENEWAL) is not Availability.CLOSED_TODAY, timeout_s=8)
