@@ -13,6 +13,7 @@ from drivers.card.settings import ReaderBackend
 from kiosk.commands.lobby import parse_at
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
+from kiosk.queue.stores import with_store
 from kiosk.site.load import load_site_config
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         from kiosk.demo import lobby
 
         print(f"{lobby.NAME:36} {lobby.DESCRIPTION} (not in --all: needs Chromium)")
+        from kiosk.demo import two_kiosks
+
+        print(f"{two_kiosks.NAME:36} {two_kiosks.DESCRIPTION} (not in --all: starts PostgreSQL)")
         from kiosk.demo import staff
 
         print(f"{staff.NAME:36} {staff.DESCRIPTION} (not in --all: needs Chromium)")
         return 0
-    config = load_site_config(args.config)
+    config = with_store(load_site_config(args.config), args.store)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
     if args.lang is not None and args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")
@@ -81,6 +85,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         writable_folder(out, "--out")
         summary = run_lobby_morning(config, out)
         print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "calls")}, ensure_ascii=False))
+        return 0
+    if args.headless and args.scenario == "two-kiosks":
+        from kiosk.demo.two_kiosks import run_two_kiosks
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        summary = run_two_kiosks(config, out)
+        print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "duplicates")}, ensure_ascii=False))
         return 0
     if args.headless:
         from kiosk.demo.runner import run_scenario

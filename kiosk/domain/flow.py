@@ -279,6 +279,8 @@ class State:
 # --- questions ---------------------------------------------------------------------------------
 
 _MYNA_CLASSES = (LectureClass.EXCELLENT, LectureClass.GENERAL)
+# Visits that ask nothing about a Japanese licence: an enquiry, and a foreign licence to convert.
+_NO_LICENCE_YET = (Procedure.ENQUIRY, Procedure.FOREIGN_CONVERSION)
 
 
 def questions_for(answers: Answers) -> tuple[Question, ...]:
@@ -287,7 +289,7 @@ def questions_for(answers: Answers) -> tuple[Question, ...]:
     qs: list[Question] = []
     if p is Procedure.MYNA_SERVICE:
         qs.append(Question.SERVICE)
-    if p is not None and p is not Procedure.ENQUIRY:
+    if p is not None and p not in _NO_LICENCE_YET:
         qs.append(Question.CURRENT)
     if p is Procedure.REISSUE:
         qs.append(Question.LOST)
@@ -298,7 +300,7 @@ def questions_for(answers: Answers) -> tuple[Question, ...]:
         holds_myna = answers.current is not None and answers.current.has_myna
         if p is Procedure.RENEWAL and holds_myna and answers.lecture_class in _MYNA_CLASSES:
             qs.append(Question.ONLINE_LECTURE)
-    if p is not None and p is not Procedure.ENQUIRY and involves_myna(answers):
+    if p is not None and p not in _NO_LICENCE_YET and involves_myna(answers):
         qs.append(Question.MOVED)
     return tuple(qs)
 

@@ -38,7 +38,9 @@ class Procedure(StrEnum):
     RE_RECORD = "re_record"  # 免許情報の再記録 (R3, R28)
     MYNA_SERVICE = "myna_service"  # マイナ免許証サービス申請 (R17, R21, R22)
     INTERNATIONAL_PERMIT = "international_permit"  # 国外運転免許証
-    SURRENDER = "surrender"  # 申請取消(返納)/運転経歴証明書
+    SURRENDER = "surrender"  # 申請取消(返納): no fee of its own
+    DRIVING_RECORD = "driving_record"  # 運転経歴証明書 (1,100円): its own choice, after or with 返納
+    FOREIGN_CONVERSION = "foreign_conversion"  # 外国免許切替: routed by the site config
     ENQUIRY = "enquiry"  # わからない・相談
 
 

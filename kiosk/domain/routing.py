@@ -39,7 +39,7 @@ class Availability(StrEnum):
 
 @dataclass(frozen=True)
 class FeeLine:
-    what: str  # message key: "fee.procedure" or "fee.lecture" or "fee.lecture_online"
+    what: str  # message key: "fee.procedure", "fee.via_extra", "fee.lecture" or "fee.lecture_online"
     yen: int | None  # None: not known, or not confirmed for this site -> "ask at the counter"
     confirmed: bool
 
@@ -132,20 +132,36 @@ def todays_windows(config: SiteConfig, procedure: Procedure, now: datetime) -> l
 
 
 def estimate_fee(config: SiteConfig, answers: Answers) -> FeeEstimate:
+    """The procedure's fee (by the pair from → to for a change of holding status, else by the status
+    after it), the renewal fee under a 経由更新's own extra fee, and the lecture fee."""
     procedure = answers.procedure
     if procedure is None:
         return FeeEstimate(())
     lines: list[FeeLine] = []
-    by_status = config.fees.procedure.get(procedure)
-    if by_status is not None:
-        fee = by_status.get(answers.after, by_status.get(None))
-        lines.append(_line("fee.procedure", fee))
+    if procedure is Procedure.RENEWAL_VIA:
+        # 経由更新 is a renewal: its estimate is the renewal fee plus its own extra fee (R24).
+        lines.append(_line("fee.procedure", _fee_for(config, Procedure.RENEWAL, answers)))
+        if procedure in config.fees.procedure:
+            lines.append(_line("fee.via_extra", _fee_for(config, procedure, answers)))
+    elif procedure in config.fees.procedure:
+        lines.append(_line("fee.procedure", _fee_for(config, procedure, answers)))
     if procedure in (Procedure.RENEWAL, Procedure.RENEWAL_VIA) and answers.lecture_class is not None:
         if answers.online_lecture_done:
             lines.append(_line("fee.lecture_online", config.fees.lecture_online.get(answers.lecture_class)))
         else:
             lines.append(_line("fee.lecture", config.fees.lecture_in_person.get(answers.lecture_class)))
     return FeeEstimate(tuple(lines))
+
+
+def _fee_for(config: SiteConfig, procedure: Procedure, answers: Answers) -> Fee | None:
+    """The pair (current, after) first, then the status after, then "any"; None when none is set."""
+    by_key = config.fees.procedure.get(procedure, {})
+    current, after = answers.current, answers.after
+    if current is not None and after is not None and (current, after) in by_key:
+        return by_key[(current, after)]
+    if after in by_key:
+        return by_key[after]
+    return by_key.get(None)
 
 
 def _line(what: str, fee: Fee | None) -> FeeLine:

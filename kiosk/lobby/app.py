@@ -9,6 +9,7 @@ GET  /login, POST /login, POST /logout
 GET  /health                      "ok" and the event id, for a watchdog
 GET  /staff …                     the staff page: kiosk health, alerts, actions (kiosk/lobby/staff_pages.py)
 GET  /metrics                     Prometheus (kiosk/lobby/metrics.py)
+GET  /voice/<event id>.wav        a call's announcement for the lobby screen (kiosk/lobby/voice.py)
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from kiosk.lobby.pages import STATIC_DIR, render, script_json
 from kiosk.lobby.service import CounterAction, LobbyService
 from kiosk.lobby.staff_service import StaffService
 from kiosk.lobby.state import screen_words, state_json
+from kiosk.lobby.voice import LobbyVoice
 from kiosk.queue.lifecycle import CallOutcome, CallRefused
 from kiosk.site.model import SiteConfig
 
@@ -53,8 +55,9 @@ FAILED_LOGIN_PAUSE_S = 0.5  # every wrong password answers this much later (on t
 class Lobby:
     """The route handlers, holding what they share."""
 
-    def __init__(self, service: LobbyService, config: SiteConfig, data_dir: Path) -> None:
+    def __init__(self, service: LobbyService, config: SiteConfig, data_dir: Path, voice: LobbyVoice) -> None:
         self.service = service
+        self.voice = voice
         self.config = config
         self.staff = StaffFile(data_dir)
         self.sessions = Sessions(load_secret(data_dir))
@@ -65,7 +68,11 @@ class Lobby:
     # --- no login ----------------------------------------------------------------------------
 
     async def screen(self, request: Request) -> Response:
-        words = {**self.words, "now_ms": int(self.service.clock().timestamp() * 1000)}
+        words = {
+            **self.words,
+            "now_ms": int(self.service.clock().timestamp() * 1000),
+            "voice": self.voice.page_settings(),
+        }
         page = render(
             "screen.html",
             raw={"words": script_json(words), "state": script_json(state_json(self.service.published.state))},
@@ -233,16 +240,24 @@ def _forbidden(message: str) -> Response:
 
 
 def build_app(
-    service: LobbyService, config: SiteConfig, data_dir: Path, staff: StaffService | None = None
+    service: LobbyService,
+    config: SiteConfig,
+    data_dir: Path,
+    voice: LobbyVoice | None = None,
+    staff: StaffService | None = None,
 ) -> Starlette:
+    """`voice`: the lobby's announcements (kiosk/lobby/voice.py); None: silent, as with `[voice] output = "off"`.
+    `staff`: the staff page and /metrics (kiosk/lobby/staff_service.py); None: neither."""
     from kiosk.lobby.metrics import metrics_route
     from kiosk.lobby.staff_pages import StaffPages
 
-    lobby = Lobby(service, config, data_dir)
+    voice = voice or LobbyVoice(config, service, None)
+    lobby = Lobby(service, config, data_dir, voice)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await service.start()
+        await voice.start()
         try:
             if staff is not None:
                 await staff.start()
@@ -252,6 +267,7 @@ def build_app(
                 if staff is not None:
                     await staff.stop()
         finally:
+            await voice.stop()
             await service.stop()
 
     routes = [
@@ -265,6 +281,7 @@ def build_app(
         Route("/logout", lobby.logout, methods=["POST"]),
         Route("/counter/{counter}", lobby.console, methods=["GET"]),
         Route("/counter/{counter}/{action}", lobby.counter_action, methods=["POST"]),
+        *voice.routes(),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     if staff is not None:

@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
+    from drivers.interfaces import Health
     from kiosk.health.mqtt import MqttTelemetry
     from kiosk.health.sdnotify import SystemdNotify
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.queue.lifecycle import CallingStore
+    from kiosk.queue.model import TicketStore
     from kiosk.shell.control import ControlServer
     from kiosk.shell.runtime import Devices, Runtime
     from kiosk.shell.staff_link import StaffLink
@@ -47,8 +48,8 @@ class KioskApp:
     config: SiteConfig
     clock: Clock
     devices: Devices
-    store: SqliteTicketStore
-    calling: SqliteCallingStore  # the same file, read for the wait the screens and the ticket tell
+    store: TicketStore  # on a shared database: issues from its offline blocks while it is away
+    calling: CallingStore  # the same queue, read for the wait the screens and the ticket tell
     runtime: Runtime
     control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
     link: StaffLink | None = None  # heartbeats and the staff page's commands (kiosk/shell/staff_link.py)
@@ -71,7 +72,13 @@ class KioskApp:
             "error": None if status is None else status.error,
             "health": None if health is None else health.state.value,
             "detail": None if health is None else health.detail,
+            "store": self.store_health(),
         }
+
+    def store_health(self) -> dict[str, str] | None:
+        """The shared database as this kiosk sees it (offline: DEGRADED); None for the SQLite file."""
+        health: Health | None = getattr(self.store, "health", lambda: None)()
+        return None if health is None else {"health": health.state.value, "detail": health.detail}
 
     def close(self) -> None:
         """The control socket first (no more staff jobs), the printer's thread (its job under way
@@ -89,6 +96,8 @@ class KioskApp:
         self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
             device.close()
+        if self.devices.lamp is not None:
+            self.devices.lamp.close()
         if self.systemd is not None:
             self.systemd.close()
 
@@ -97,19 +106,18 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     """Open the devices the config names and the ticket store in its data folder, take the printer's
     port (its lock, on the printer's thread) and serve the control socket; the caller closes."""
     from kiosk.health.sdnotify import SystemdNotify
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.queue.stores import open_calling, open_kiosk_tickets
     from kiosk.shell.control import ControlServer, KioskControl, control_path
     from kiosk.shell.devices import build_devices
     from kiosk.shell.port_lock import PortLock
     from kiosk.shell.runtime import Runtime
 
     devices = build_devices(config, today=lambda: clock().date())
-    store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
-    calling: SqliteCallingStore | None = None
+    store = open_kiosk_tickets(config, clock)
+    calling: CallingStore | None = None
     app = None
     try:
-        calling = SqliteCallingStore.for_site(config)  # after the ticket store: it made or migrated the file
+        calling = open_calling(config)  # after the ticket store: it made or migrated the SQLite file
         lock = PortLock(config.printer, config.storage.data_dir)
         runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling, port_lock=lock)
         app = KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)
@@ -117,17 +125,18 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
         control = ControlServer(control_path(config), handle)
         control.start()
         app.control = control
-        app.link = _staff_link(app, handle)
         systemd = app.systemd = SystemdNotify()
         # READY once the loop turns with the devices open; WATCHDOG=1 only from the loop's turns.
         runtime.turned = systemd.turned
-        app.link.listeners.append(lambda beat: systemd.status(beat.summary()))
-        if config.health.mqtt_url:
-            from kiosk.health.mqtt import MqttTelemetry
+        link = app.link = _staff_link(app, handle)
+        if link is not None:
+            link.listeners.append(lambda beat: systemd.status(beat.summary()))
+            if config.health.mqtt_url:
+                from kiosk.health.mqtt import MqttTelemetry
 
-            app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
-            app.link.listeners.append(app.mqtt.publish)
-        app.link.start()
+                app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
+                link.listeners.append(app.mqtt.publish)
+            link.start()
     except BaseException:
         if app is not None:
             app.close()
@@ -141,19 +150,21 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     return app
 
 
-def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink:
-    """The heartbeat and command thread over the same ticket file, each with its own connection."""
-    from kiosk.queue.sqlite_health import SqliteHealthStore
-    from kiosk.queue.sqlite_notify import SqliteNotifier
-    from kiosk.queue.sqlite_store import DATABASE_FILE
+def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink | None:
+    """The heartbeat and command thread over the same store, with connections of its own; None
+    where the store has no HealthStore yet (kiosk/queue/stores.py `health_opener`)."""
+    from kiosk.queue import stores
     from kiosk.shell.staff_link import SWEEP_S, StaffLink
 
-    path = app.config.storage.data_dir / DATABASE_FILE
+    config = app.config
+    open_health = stores.health_opener(config)
+    if open_health is None:
+        return None
     return StaffLink(
-        app.config,
+        config,
         app.runtime,
-        lambda: SqliteHealthStore(path),
-        lambda: SqliteNotifier(path, poll_interval_s=SWEEP_S),  # one look a sweep: idle CPU
+        open_health,
+        lambda: stores.open_notifier(config, poll_interval_s=SWEEP_S),  # one look a sweep: idle CPU
         handle,
         app.clock,
     )

@@ -39,6 +39,7 @@ from kiosk.site.model import (
     Counter,
     CounterGroup,
     Fee,
+    FeeKey,
     FeeTable,
     GroupShare,
     HealthConfig,
@@ -49,8 +50,11 @@ from kiosk.site.model import (
     Site,
     SiteConfig,
     Storage,
+    VoiceConfig,
+    VoiceOutput,
     Window,
 )
+from kiosk.site.wires import read_boards, read_gpio
 
 SITE_FILE = "site.toml"  # what a config folder must hold
 
@@ -71,6 +75,8 @@ _CARD_ITEMS = ("license_card", "myna_card")  # added per holding status by the k
 _ONLINE_LECTURE = (LectureClass.EXCELLENT, LectureClass.GENERAL)  # R22
 _CLERK_LANGUAGE = "ja"  # LocalText.get falls back to it, so every site must have it
 _ANY_STATUS = "any"
+# "license_only_to_both": a change of holding status, priced by where it starts and ends (fees.md).
+_FEE_PAIRS = {f"{a.value}_to_{b.value}": (a, b) for a in HoldingStatus for b in HoldingStatus if a is not b}
 
 _TOML_TYPES: dict[type, str] = {
     str: "a string",
@@ -110,6 +116,9 @@ def load_site_config(path: str | Path) -> SiteConfig:
         printer = _read_printer(root.table("printer"))
         reader = _read_reader(root.table("reader"), file.parent)
         calling = _read_calling(root.table("calling"))
+        boards = read_boards(root, counters)
+        gpio = read_gpio(root, counters)
+        voice = _read_voice(root.table("voice", required=False))
         health = _read_health(root.table("health"))
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
@@ -127,6 +136,9 @@ def load_site_config(path: str | Path) -> SiteConfig:
         source=file.resolve(),
         reader=reader,
         calling=calling,
+        boards=boards,
+        gpio=gpio,
+        voice=voice,
         health=health,
     )
 
@@ -421,9 +433,9 @@ class _Table:
                 if child.alive:
                     yield name, child
 
-    def table_list(self, key: str) -> Iterator[_Table]:
+    def table_list(self, key: str, required: bool = True) -> Iterator[_Table]:
         """An array of tables (`[[procedures.renewal.windows]]`), each closed after its turn."""
-        for i, item in enumerate(self._array(key, required=True, non_empty=False)):
+        for i, item in enumerate(self._array(key, required=required, non_empty=False)):
             path = f"{_join(self.path, key)}[{i}]"
             if not isinstance(item, dict):
                 self.ctx.problems.append(f"{path}: must be a table")
@@ -609,9 +621,10 @@ def _read_window(t: _Table, ctx: _Context) -> Window:
 
 
 def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
-    """`[fees.<procedure>]` maps holding status after the procedure (or "any") to a fee; a procedure
-    left out has no fee information. `[fees.lecture.<class>]` holds `in_person` and optional `online`."""
-    by_procedure: dict[Procedure, Mapping[HoldingStatus | None, Fee]] = {}
+    """`[fees.<procedure>]` maps holding status after the procedure (or "any", or a pair
+    "<from>_to_<to>" for a change of holding status) to a fee; a procedure left out has no fee
+    information. `[fees.lecture.<class>]` holds `in_person` and optional `online`."""
+    by_procedure: dict[Procedure, Mapping[FeeKey, Fee]] = {}
     in_person: dict[LectureClass, Fee] = {}
     online: dict[LectureClass, Fee] = {}
     with t:
@@ -626,9 +639,9 @@ def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
                     elif online_table.alive:
                         online[lecture] = _read_fee(online_table, ctx)
                 continue
-            statuses: dict[HoldingStatus | None, Fee] = {}
-            for status, ft in sub.children(allowed=[*_enum_choices(HoldingStatus), _ANY_STATUS]):
-                statuses[None if status == _ANY_STATUS else HoldingStatus(status)] = _read_fee(ft, ctx)
+            statuses: dict[FeeKey, Fee] = {}
+            for status, ft in sub.children(allowed=[*_enum_choices(HoldingStatus), *_FEE_PAIRS, _ANY_STATUS]):
+                statuses[_fee_key(status)] = _read_fee(ft, ctx)
             if None in statuses and len(statuses) > 1:
                 sub.problem(None, f'"{_ANY_STATUS}" cannot be combined with holding statuses')
             if not statuses:
@@ -639,6 +652,12 @@ def _read_fees(t: _Table, ctx: _Context) -> FeeTable:
         lecture_in_person=MappingProxyType(in_person),
         lecture_online=MappingProxyType(online),
     )
+
+
+def _fee_key(name: str) -> FeeKey:
+    if name == _ANY_STATUS:
+        return None
+    return _FEE_PAIRS.get(name) or HoldingStatus(name)
 
 
 def _read_fee(t: _Table, ctx: _Context) -> Fee:
@@ -688,7 +707,11 @@ def _read_screen(t: _Table, ctx: _Context) -> ScreenConfig:
 def _read_storage(t: _Table, base: Path) -> Storage:
     with t:
         data_dir = t.string("data_dir")  # relative to the config file's folder
-        return Storage(data_dir=(base / data_dir).resolve())
+        url = t._typed("url", str, required=False) or None  # absent or "": the embedded SQLite store
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            t.problem("url", f'"{url}" is not a postgresql:// URL (leave it out for the SQLite file in data_dir)')
+        block_size = t.optional_integer("block_size", lo=1, hi=500)
+        return Storage(data_dir=(base / data_dir).resolve(), url=url, block_size=block_size or 30)
 
 
 _PRINTER_WIDTHS = {576: "80 mm paper", 384: "58 mm paper"}
@@ -740,6 +763,32 @@ def _read_calling(t: _Table) -> CallingConfig:
             same_press_window_s=t.seconds("same_press_window_s", *_SAME_PRESS_S),
             recent_calls=t.integer("recent_calls", *_RECENT_CALLS),
             stats_min_samples=t.integer("stats_min_samples", *_STATS_MIN_SAMPLES),
+        )
+
+
+_VOLUME_PERCENT = (0, 100)
+_ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{1,64}")
+
+
+def _read_voice(t: _Table) -> VoiceConfig:
+    """`[voice]` (optional: without it the lobby says nothing): where announcements play, how loud, when not."""
+    if not t.alive:
+        return VoiceConfig()
+    with t:
+        output = t.choice("output", _enum_choices(VoiceOutput), "voice output")
+        volume = t.integer("volume_percent", *_VOLUME_PERCENT)
+        quiet = t.table("quiet_hours", required=False)
+        quiet_from = quiet_until = None
+        if quiet.alive:
+            with quiet:
+                quiet_from, quiet_until = quiet.clock("from"), quiet.clock("until")
+        device = t.string("alsa_device", _ALSA_DEVICE, 'an ALSA PCM name like "default" or "plughw:1,0"')
+        return VoiceConfig(
+            output=output or VoiceOutput.OFF,
+            volume_percent=volume,
+            quiet_from=quiet_from,
+            quiet_until=quiet_until,
+            alsa_device=device,
         )
 
 

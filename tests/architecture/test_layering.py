@@ -23,11 +23,18 @@ SHELL_MODULES = (
     "kiosk.queue.sqlite_store",
     "kiosk.queue.sqlite_calling",
     "kiosk.queue.sqlite_notify",
+    "kiosk.queue.pg_",  # the PostgreSQL store, its notifier, admin and scratch server
+    "kiosk.queue.offline",
+    "kiosk.queue.outbox",
+    "kiosk.queue.stores",
     "kiosk.bench",
     "kiosk.cli",
     "kiosk.commands",
+    "kiosk.voice.announcer",
+    "kiosk.voice.worker",
+    "kiosk.voice.cache",
 )
-IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
+IO_STDLIB = {"sqlite3", "psycopg", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
 # The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, line
 # breaking, and each driver's codec, settings and values. A pure module imports only pure modules of ours.
@@ -37,6 +44,7 @@ PURE = (
     "kiosk/queue/model.py",
     "kiosk/queue/lifecycle.py",
     "kiosk/queue/notify.py",
+    "kiosk/queue/counter_calls.py",
     "kiosk/queue/health.py",
     "kiosk/health/model.py",
     "kiosk/health/judge.py",
@@ -46,6 +54,7 @@ PURE = (
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
     "kiosk/linebreak.py",
+    "kiosk/numbers.py",
     "drivers/interfaces.py",
     "drivers/printer/bands.py",
     "drivers/printer/escpos_codec.py",
@@ -53,6 +62,13 @@ PURE = (
     "drivers/printer/settings.py",
     "drivers/card/apdu.py",
     "drivers/card/settings.py",
+    "drivers/board/frames.py",
+    "drivers/board/settings.py",
+    "drivers/gpio/settings.py",
+    "drivers/gpio/tm1637_codec.py",
+    "kiosk/voice/reading.py",
+    "kiosk/voice/announcement.py",
+    "drivers/voice/pcm.py",
 )
 
 # What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no

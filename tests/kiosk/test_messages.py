@@ -54,8 +54,8 @@ def test_clerk_labels_are_japanese_and_english_only_and_read_japanese_elsewhere(
 
 
 def test_lookup_formats_and_falls_back() -> None:
-    assert text("fee.yen", "ja", yen=3500) == "3,500円"
-    assert text("fee.yen", "en", yen=3500) == "¥3,500"
+    assert text("fee.yen", "ja", yen="3,500") == "3,500円"
+    assert text("ticket.ahead", "en", people=3) == text("ticket.ahead", "en", people="3")
     assert text("no.such.key", "en") == "no.such.key"
     assert text("ui.back", "xx") == text("ui.back", FALLBACK)  # an unknown language reads Japanese
     assert has("reason.R18.sign_password_locked")
@@ -128,3 +128,32 @@ def test_words_that_name_the_call_staff_button_quote_its_label(lang: str) -> Non
     # "Press “Call staff”": the visitor looks for exactly these words on the button.
     for key in ("ui.card.reader_problem", "ui.ticket.failed"):
         assert text("ui.staff", lang) in text(key, lang), key
+
+
+def _outcomes_each_check_can_have() -> list[tuple[str, str]]:
+    """(check, outcome) of every `_result(CHECK, rule, Outcome.X, …)` in the pre-checks."""
+    import ast
+
+    from kiosk.domain import prechecks
+
+    tree = ast.parse(Path(prechecks.__file__).read_text())
+    pairs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_result":
+            check, _, outcome = node.args[:3]
+            assert isinstance(check, ast.Name) and isinstance(outcome, ast.Attribute)
+            pairs.add((getattr(prechecks, check.id), prechecks.Outcome[outcome.attr].value))
+    return sorted(pairs)
+
+
+CHECK_OUTCOMES = _outcomes_each_check_can_have()
+
+
+@pytest.mark.parametrize(("check", "outcome"), CHECK_OUTCOMES, ids=[f"{c}.{o}" for c, o in CHECK_OUTCOMES])
+def test_each_check_says_its_outcome_in_a_sentence_of_its_own(check: str, outcome: str) -> None:
+    """Not "{check}: {outcome}", which reads badly outside Japanese ("Validade do cartão: Hoje não é possível")."""
+    assert set(catalog().get(f"check.{check}.{outcome}", {})) >= set(LANGUAGES)
+
+
+def test_the_checks_outcome_sentences_were_found() -> None:
+    assert ("card.expiry", "block") in CHECK_OUTCOMES and len(CHECK_OUTCOMES) > 20

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pygame
+
 from kiosk.domain.flow import AnswerQuestion, ChooseProcedure, Question, options_for
 from kiosk.domain.model import Procedure
 from kiosk.domain.routing import Availability, availability
@@ -12,6 +14,7 @@ from kiosk.ui.chrome import Frame
 from kiosk.ui.layout import Choice, choice_grid, heading
 from kiosk.ui.painter import Look, Painter
 from kiosk.ui.scene import Scene
+from kiosk.ui.theme import SMALL_MUTED
 
 
 def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
@@ -24,15 +27,25 @@ def draw_procedure(p: Painter, scene: Scene, frame: Frame) -> None:
     page or its type size: where it would, the menu is drawn without it (`choice_grid`'s
     `lighter`), and the confirm screen still tells it."""
     room = heading(p, frame.content, scene.t("ui.procedure.title"))
+    unconfirmed = {procedure for procedure in Procedure if scene.hours_unconfirmed(procedure)}
+    if unconfirmed:
+        # Example hours are never stated as fact, on the menu as on the refusal screen (rules.md).
+        note = scene.t("ui.procedure.unconfirmed")
+        h = p.text_h(note, SMALL_MUTED, room.w)
+        p.text(note, SMALL_MUTED, pygame.Rect(room.x, room.y, room.w, h))
+        room = pygame.Rect(room.x, room.y + h + p.m.px(2), room.w, room.h - h - p.m.px(2))
     choices, lighter = [], []
     for procedure in Procedure:
         state = availability(scene.config, procedure, scene.now, scene.state.issued_today)
+        mark = scene.t("ui.procedure.unconfirmed_mark") if procedure in unconfirmed else ""
+        sub = _availability_text(scene, procedure, state)
+        short = _availability_text(scene, procedure, state, brief=True)
         choice = Choice(
             buttons.procedure_id(procedure),
             ChooseProcedure(procedure),
             scene.t(f"procedure.{procedure.value}"),
-            sub=_availability_text(scene, procedure, state),
-            short=_availability_text(scene, procedure, state, brief=True),
+            sub=f"{sub}{mark}" if sub else sub,
+            short=f"{short}{mark}" if short else short,
             look=Look.CHOICE if state is Availability.OPEN else Look.DISABLED,
         )
         lighter.append(choice)

@@ -179,3 +179,39 @@ def test_a_lost_card_is_not_on_the_bring_list(site_config):
     ids = _ids(bring_list(site_config, answers))
     assert "license_card" not in ids
     assert "myna_card" in ids
+
+
+@pytest.mark.parametrize(
+    ("current", "wanted", "expected"),
+    [
+        (H.LICENSE_ONLY, H.MYNA_ONLY, 1500),  # recording licence data outside renewal (PRESS)
+        (H.LICENSE_ONLY, H.BOTH, 1500),
+        (H.BOTH, H.MYNA_ONLY, None),  # the same wanted status from another start: no figure found
+        (H.MYNA_ONLY, H.BOTH, None),
+        (H.MYNA_ONLY, H.LICENSE_ONLY, None),
+    ],
+)
+def test_r14_holding_change_is_priced_by_the_pair_from_to(site_config, current, wanted, expected):
+    answers = Answers(procedure=Procedure.HOLDING_CHANGE, current=current, wanted=wanted)
+    fee = estimate_fee(site_config, answers)
+    assert [line.what for line in fee.lines] == ["fee.procedure"]
+    assert fee.total_yen == expected
+
+
+def test_r14_surrender_has_no_fee_and_the_driving_record_certificate_is_its_own_choice(site_config):
+    surrender = estimate_fee(site_config, Answers(procedure=Procedure.SURRENDER, current=H.LICENSE_ONLY))
+    assert all(line.yen in (None, 0) for line in surrender.lines)  # never the certificate's 1,100
+    record = estimate_fee(site_config, Answers(procedure=Procedure.DRIVING_RECORD, current=H.LICENSE_ONLY))
+    assert record.total_yen == 1100
+    assert "photo" not in _ids(bring_list(site_config, Answers(procedure=Procedure.SURRENDER, current=H.BOTH)))
+
+
+def test_r24_renewal_via_estimate_includes_the_renewal_fee(site_config):
+    answers = Answers(procedure=Procedure.RENEWAL_VIA, current=H.MYNA_ONLY, lecture_class=LectureClass.EXCELLENT)
+    fee = estimate_fee(site_config, answers)
+    assert [(line.what, line.yen) for line in fee.lines] == [
+        ("fee.procedure", 2100),  # the renewal fee of a マイナ免許証のみ holder
+        ("fee.via_extra", None),  # UNCONFIRMED after 2025: ask at the counter
+        ("fee.lecture", 500),
+    ]
+    assert fee.total_yen is None  # a part must be asked, so no total is claimed

@@ -86,7 +86,8 @@ def test_shipped_config_fees_follow_fees_md() -> None:
     assert fees.procedure[Procedure.RENEWAL][HoldingStatus.MYNA_ONLY].yen == 2100
     reissue = fees.procedure[Procedure.REISSUE][HoldingStatus.LICENSE_ONLY]
     assert (reissue.yen, reissue.confirmed) == (2600, False)  # Fukuoka's figure
-    assert fees.procedure[Procedure.SURRENDER][None].yen == 1100
+    assert fees.procedure[Procedure.DRIVING_RECORD][None].yen == 1100
+    assert fees.procedure[Procedure.SURRENDER][None].yen == 0  # 返納 itself: no fee
     assert Procedure.ENQUIRY not in fees.procedure
     assert set(fees.lecture_online) == {LectureClass.EXCELLENT, LectureClass.GENERAL}
     assert not fees.lecture_in_person[LectureClass.VIOLATION].confirmed
@@ -163,7 +164,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
             id="procedure-names-unknown-counter",
         ),
         pytest.param(
-            'en = "My Number licence applications"\n',
+            'en = "My Number card licence applications"\n',
             "",
             'counters.c13.name: missing language "en"',
             id="missing-language",
@@ -195,7 +196,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
         pytest.param(
             'any = { yen = 1100, confirmed = true, source = "OFFICIAL',
             'any = { confirmed = true, source = "OFFICIAL',
-            "fees.surrender.any.confirmed: a fee with no yen cannot be confirmed",
+            "fees.driving_record.any.confirmed: a fee with no yen cannot be confirmed",
             id="confirmed-fee-without-yen",
         ),
         pytest.param(
@@ -273,8 +274,8 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
             id="wrong-type",
         ),
         pytest.param(
-            "bring_current_cards = false",
-            "bring_current_cards = 0",
+            'counter = "c20"\nwindows = []  # always open\nbring = []\nbring_current_cards = false',
+            'counter = "c20"\nwindows = []  # always open\nbring = []\nbring_current_cards = 0',
             "procedures.enquiry.bring_current_cards: must be a boolean, got an integer",
             id="integer-is-not-a-boolean",
         ),
@@ -364,7 +365,7 @@ def test_check_config_command_accepts_the_shipped_config() -> None:
     result = run_check_config("config")
 
     assert result.returncode == 0, result.stderr
-    assert "OK (10 procedures" in result.stdout
+    assert "OK (12 procedures" in result.stdout
 
 
 @pytest.mark.slow

@@ -90,7 +90,7 @@ def test_frame_offers_its_buttons_and_keeps_everything_on_screen(lang: str, size
     view = KioskView(scenario.config, SCREENS[size], simulation=True)  # a fresh view starts at page 1
     view.render(scenario.state, scenario.now)
     shown: set[str] = set()
-    for _ in range(10):  # the 5-inch stress panel pages a long verdict one check at a time
+    for _ in range(16):  # the 5-inch stress panel pages the menu and a long verdict one item at a time
         _check_frame(view, lang)
         rects = view.buttons()
         shown |= set(rects)
@@ -294,12 +294,28 @@ def _render_words(config: SiteConfig, name: str, lang: str = "en") -> str:
     return _words(view).replace("\n", " ")
 
 
+def _menu_words(config: SiteConfig, name: str) -> str:
+    scenario = _scenario(config, name)
+    view = KioskView(scenario.config, simulation=True)
+    return " ".join(_all_pages_words(view, scenario.state, scenario.now).values())
+
+
 def test_every_procedure_says_its_state_today_in_words(config: SiteConfig) -> None:
-    morning = _render_words(config, "procedure")
+    morning = _menu_words(config, "procedure")
     assert morning.count("Open now") == len(Procedure)
-    late = _render_words(config, "procedure-late-morning")
+    late = _menu_words(config, "procedure-late-morning")
     assert "Closed now" in late and "13:00–14:30" in late
-    assert _render_words(config, "procedure-full").count("Full for today") == 2
+    assert _menu_words(config, "procedure-full").count("Full for today") == 2
+
+
+def test_r15_unconfirmed_hours_say_ask_at_the_counter_on_the_menu_too(config: SiteConfig) -> None:
+    scenario = _scenario(config, "procedure", "ja")
+    view = KioskView(scenario.config, simulation=True)
+    view.render(scenario.state, scenario.now)
+    assert "窓口でご確認ください" in _words(view)
+    words = _all_pages_words(view, scenario.state, scenario.now)
+    assert words["procedure:renewal"].endswith("※")  # example hours (rules.md: UNCONFIRMED)
+    assert not words["procedure:myna_service"].endswith("※")  # counter 13's hours are OFFICIAL (R26)
 
 
 def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteConfig) -> None:
@@ -308,7 +324,7 @@ def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteC
     assert "Leave it there until the check is finished." in waiting
     reading = _render_words(config, "card-reading")
     assert "What is being checked" in reading
-    assert "Card expiry date" in reading and "Electronic certificate" in reading
+    assert "Card expiry date" in reading and "User certificate" in reading
 
 
 def test_the_ticket_screen_shows_number_counter_fee_and_what_to_bring(config: SiteConfig) -> None:
@@ -360,7 +376,7 @@ def _all_pages_words(view: KioskView, state: State, now: datetime) -> dict[str, 
     """Every procedure button's words, turning the menu's pages."""
     view.render(state, now)
     found: dict[str, str] = {}
-    for _ in range(10):
+    for _ in range(16):
         found |= {b: _button_words(view, b) for b in view.choice_ids()}
         rects = view.buttons()
         if PAGE_NEXT not in rects:
@@ -474,3 +490,26 @@ def test_the_wait_on_the_confirm_screen_keeps_the_type_size_in_japanese(config: 
         return [m.rect.h for m in view.texts() if m.text in ("手数料", "講習手数料", "運転免許証")]
 
     assert fee_heights("confirm-wait") == fee_heights("confirm-plastic")
+
+
+def test_a_check_line_is_a_sentence_of_its_own_in_every_language(config: SiteConfig) -> None:
+    """The expired card's line says so in the visitor's words, not "{check}: {outcome}"."""
+    blocked = _render_words(config, "verdict-blocked", "pt-BR")
+    assert "O cartão está vencido" in blocked
+    assert "Validade do cartão: Hoje não é possível" not in blocked
+    assert "Sem problemas:" in blocked  # the checks that passed, listed after a word that says so
+
+
+def test_a_reason_does_not_repeat_its_checks_sentence() -> None:
+    from kiosk.ui.screens.verdict import _after
+
+    locked = "The signature password is locked. Licence counters cannot unlock it."
+    assert _after("The signature password is locked", locked) == "Licence counters cannot unlock it."
+    full = "Não há espaço livre suficiente no cartão: os procedimentos não são possíveis."
+    assert _after("Não há espaço livre suficiente no cartão", full) == "Os procedimentos não são possíveis."
+    assert (
+        _after("署名用パスワードがロックされています", "署名用パスワードがロックされています。解除できません。")
+        == "解除できません。"
+    )
+    assert _after("The card is valid", "The card is validated elsewhere.") == "The card is validated elsewhere."
+    assert _after("Thẻ còn hạn", "Thẻ còn hạn.") == ""
