@@ -51,6 +51,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
         from kiosk.demo import two_kiosks
 
         print(f"{two_kiosks.NAME:36} {two_kiosks.DESCRIPTION} (not in --all: starts PostgreSQL)")
+        from kiosk.demo import staff
+
+        print(f"{staff.NAME:36} {staff.DESCRIPTION} (not in --all: needs Chromium)")
         return 0
     config = with_store(load_site_config(args.config), args.store)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
@@ -67,6 +70,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--contact-sheet {out}: cannot write: {exc.strerror or exc}") from None
         print(f"{out}: {count} screens")
+        return 0
+    if args.headless and args.scenario == "staff-morning":
+        from kiosk.demo.staff import run_staff_morning
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        print(json.dumps(run_staff_morning(config, out), ensure_ascii=False))
         return 0
     if args.headless and args.scenario == "lobby-morning":
         from kiosk.demo.lobby import run_lobby_morning
