@@ -113,6 +113,7 @@ class _Board:
     needs_clear: bool = True  # C then every row before anything else (power-on, ENQ, comeback)
     needs_rows: bool = False  # every row again (the 60 s refresh)
     resync_at_ping: bool = False  # a frame was NAKed to the end: every row again at the next ping
+    ping_due: bool = False  # an offline board's ping, sent before anything else
     last_ack: datetime | None = None
     last_problem: str = "not answered yet"
 
@@ -147,6 +148,7 @@ class BoardPort:
         self._next_refresh = self._clock() + timing.refresh_every_s
         self._next_open = self._clock()
         self.sent = 0  # frames written, tries included (bench, tests)
+        self.acked: deque[tuple[Frame, float]] = deque(maxlen=64)  # (frame, monotonic time of its ACK): the bench
         self._busy = False
         self._thread = threading.Thread(target=self._run, name=f"board-port {self.url}", daemon=True)
         self._thread.start()
@@ -238,7 +240,8 @@ class BoardPort:
         if self._link is None:
             return True  # nothing can go until the port opens (at the next ping)
         return not any(
-            b.queue or (b.online is not False and (b.needs_clear or b.needs_rows)) for b in self._boards.values()
+            b.queue or b.ping_due or (b.online is not False and (b.needs_clear or b.needs_rows))
+            for b in self._boards.values()
         )
 
     def _until_next_timer(self) -> float:
@@ -271,12 +274,10 @@ class BoardPort:
             for board in self._boards.values():
                 board.needs_rows |= board.resync_at_ping
                 board.resync_at_ping = False
-            for board in self._boards.values():
-                if board.online is False or board.online is None:
-                    return board, [Frame(board.config.address, Command.PING)], "ping"
-            # online boards: the ping is queued behind what is waiting
-            for board in self._boards.values():
-                board.queue.append(Frame(board.config.address, Command.PING))
+                if board.online is True:
+                    board.queue.append(Frame(board.config.address, Command.PING))  # behind what waits
+                else:
+                    board.ping_due = True
         for board in self._boards.values():
             if board.online is False:
                 continue
@@ -290,6 +291,11 @@ class BoardPort:
         for board in self._boards.values():
             if board.queue:
                 return board, [board.queue.popleft()], "queued"
+        # Last: an offline board's ping costs the line every try (450 ms); the boards that answer go first.
+        for board in self._boards.values():
+            if board.ping_due:
+                board.ping_due = False
+                return board, [Frame(board.config.address, Command.PING)], "ping"
         return None
 
     def _row_frames(self, board: _Board) -> list[Frame]:
@@ -313,6 +319,7 @@ class BoardPort:
                     board.resync_at_ping = True  # not at once: a board NAKing everything would spin us
                     return
                 board.last_ack = self._wall()
+                self.acked.append((frame, time.monotonic()))
                 if (answer is Answer.ENQ and frame.command is not Command.CLEAR) or (came_back and kind != "full"):
                     if came_back:
                         log.info("board %s on %s answers again", board.config.address, self.url)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import call, card, image, lobby, printer, queue, ui, voice
+from kiosk.bench import call, card, image, lobby, pg, printer, queue, ui, voice, wires
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
@@ -21,6 +21,8 @@ FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     ui.measure,
     lobby.measure,
     voice.measure,
+    wires.measure,
+    pg.measure,
     image.measure,
 )
 

@@ -10,6 +10,8 @@
   announcement made beforehand, as the service's follower makes it the moment a call is published).
   Each call waits until the previous announcement has ended, so no queueing is counted; the page plays
   at 16x speed so the bench takes seconds. Target p95 <= 300.
+- `voice.worker_rss_mb`: the resident memory of the service's voice worker (a child process) after
+  those calls; the service's own is `lobby.rss_mb`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from kiosk.queue.model import label_of
 from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.load import load_site_config
-from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.announcement import Announcement
+from kiosk.voice.announcer import Announcer, default_voice
 from kiosk.voice.reading import AnnouncementKind
 
 SYNTH_SAMPLES = 5
@@ -136,7 +139,22 @@ def _measure(browser: Any, service: _Service, store: SqliteCallingStore, counter
     return {
         "voice.call_to_audio_p50_ms": _percentile(samples, 50),
         "voice.call_to_audio_ms": _percentile(samples, 95),
+        "voice.worker_rss_mb": round(_children_rss_mb(service), 1),
     }
+
+
+def _children_rss_mb(service: _Service) -> float:
+    assert service.process is not None
+    pid = service.process.pid
+    # Every thread's children: the worker is started from one of the service's threads.
+    children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    if not children:
+        raise RuntimeError("the service has no voice worker")
+    total_kb = 0
+    for child in children:
+        status = Path(f"/proc/{child}/status").read_text()
+        total_kb += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return total_kb / 1024
 
 
 if __name__ == "__main__":

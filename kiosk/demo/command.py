@@ -48,6 +48,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
         from kiosk.demo import lobby
 
         print(f"{lobby.NAME:36} {lobby.DESCRIPTION} (not in --all: needs Chromium)")
+        from kiosk.demo import two_kiosks
+
+        print(f"{two_kiosks.NAME:36} {two_kiosks.DESCRIPTION} (not in --all: starts PostgreSQL)")
         return 0
     config = with_store(load_site_config(args.config), args.store)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
@@ -72,6 +75,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         writable_folder(out, "--out")
         summary = run_lobby_morning(config, out)
         print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "calls")}, ensure_ascii=False))
+        return 0
+    if args.headless and args.scenario == "two-kiosks":
+        from kiosk.demo.two_kiosks import run_two_kiosks
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        summary = run_two_kiosks(config, out)
+        print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "duplicates")}, ensure_ascii=False))
         return 0
     if args.headless:
         from kiosk.demo.runner import run_scenario

@@ -128,3 +128,32 @@ def test_words_that_name_the_call_staff_button_quote_its_label(lang: str) -> Non
     # "Press “Call staff”": the visitor looks for exactly these words on the button.
     for key in ("ui.card.reader_problem", "ui.ticket.failed"):
         assert text("ui.staff", lang) in text(key, lang), key
+
+
+def _outcomes_each_check_can_have() -> list[tuple[str, str]]:
+    """(check, outcome) of every `_result(CHECK, rule, Outcome.X, …)` in the pre-checks."""
+    import ast
+
+    from kiosk.domain import prechecks
+
+    tree = ast.parse(Path(prechecks.__file__).read_text())
+    pairs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_result":
+            check, _, outcome = node.args[:3]
+            assert isinstance(check, ast.Name) and isinstance(outcome, ast.Attribute)
+            pairs.add((getattr(prechecks, check.id), prechecks.Outcome[outcome.attr].value))
+    return sorted(pairs)
+
+
+CHECK_OUTCOMES = _outcomes_each_check_can_have()
+
+
+@pytest.mark.parametrize(("check", "outcome"), CHECK_OUTCOMES, ids=[f"{c}.{o}" for c, o in CHECK_OUTCOMES])
+def test_each_check_says_its_outcome_in_a_sentence_of_its_own(check: str, outcome: str) -> None:
+    """Not "{check}: {outcome}", which reads badly outside Japanese ("Validade do cartão: Hoje não é possível")."""
+    assert set(catalog().get(f"check.{check}.{outcome}", {})) >= set(LANGUAGES)
+
+
+def test_the_checks_outcome_sentences_were_found() -> None:
+    assert ("card.expiry", "block") in CHECK_OUTCOMES and len(CHECK_OUTCOMES) > 20

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from drivers.board.emulator import BoardEmulator
-from drivers.board.frames import Answer, Command, encode, show
+from drivers.board.frames import Answer, Command, Frame, encode, show
 from drivers.board.serial_board import BoardPort
 from drivers.board.settings import BoardConfig, BoardTiming
 from drivers.interfaces import HealthState
@@ -52,10 +52,14 @@ def settled(port: BoardPort, emulator: BoardEmulator, rows: dict[int, str]) -> C
     return lambda: port.settled() and emulator.rows() == rows and port.health()[0].state is HealthState.OK
 
 
-def test_first_contact_clears_a_restarted_board_then_it_answers_ack(port, emulator):
-    eventually(lambda: not emulator.restarted and port.health()[0].state is HealthState.OK)
-    assert [r.frame.command for r in emulator.received][:2] == [Command.PING, Command.CLEAR]
-    assert emulator.received[0].answer is Answer.ENQ
+def test_first_contact_clears_the_board_and_sends_every_row(port, emulator):
+    eventually(lambda: port.settled() and port.health()[0].state is HealthState.OK)
+    assert [r.frame for r in emulator.received][:3] == [
+        Frame("01", Command.CLEAR),
+        show("01", 1, ""),
+        show("01", 2, ""),
+    ]
+    assert not emulator.restarted
     port.show("c12", "R-003")
     eventually(settled(port, emulator, {2: "R-003"}))
     assert emulator.malformed == []
@@ -172,5 +176,24 @@ def test_a_port_that_cannot_be_opened_is_down_with_the_reason():
     try:
         eventually(lambda: port.health()[0].state is HealthState.DOWN)
         assert "cannot open /dev/no-such-board" in port.health()[0].detail
+    finally:
+        port.close()
+
+
+def test_a_dead_board_on_the_same_line_never_keeps_the_other_from_its_rows_or_its_pings(emulator):
+    path = emulator.serve_pty()
+    port = BoardPort(
+        [BoardConfig(path, "01", 9600, ("c13",)), BoardConfig(path, "02", 9600, ("c12",))],
+        BoardTiming(ping_every_s=0.4),
+    )
+    try:
+        eventually(lambda: [h.state for h in port.health()] == [HealthState.OK, HealthState.DOWN])
+        port.show("c13", "M-020")
+        port.show("c12", "R-020")  # for the board that is not there: kept for when it answers
+        eventually(lambda: emulator.rows() == {1: "M-020"})
+        pings = sum(r.frame.command is Command.PING for r in emulator.received)
+        eventually(lambda: sum(r.frame.command is Command.PING for r in emulator.received) >= pings + 2)
+        assert port.rows("02") == {1: "R-020"}
+        assert port.health()[1].detail.startswith("not answering; last ACK never")
     finally:
         port.close()

@@ -95,3 +95,13 @@ def test_buttons_call_and_the_board_and_display_show_it_even_after_the_board_was
             asyncio.run(asyncio.wait_for(scenario(), 30))
         finally:
             wires.close()
+
+
+def test_a_pin_factory_that_cannot_start_here_is_a_down_gpio_not_a_crash():
+    wires = LobbyWires([], GpioConfig(PinFactoryName.RPIGPIO, (DisplayPins("c13", 23, 24),)))
+    try:
+        [health] = wires.health()
+        assert health.device == "gpio" and health.state is HealthState.DOWN
+        assert "rpigpio cannot start here" in health.detail
+    finally:
+        wires.close()

@@ -324,7 +324,7 @@ def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteC
     assert "Leave it there until the check is finished." in waiting
     reading = _render_words(config, "card-reading")
     assert "What is being checked" in reading
-    assert "Card expiry date" in reading and "Electronic certificate" in reading
+    assert "Card expiry date" in reading and "User certificate" in reading
 
 
 def test_the_ticket_screen_shows_number_counter_fee_and_what_to_bring(config: SiteConfig) -> None:
@@ -490,3 +490,26 @@ def test_the_wait_on_the_confirm_screen_keeps_the_type_size_in_japanese(config: 
         return [m.rect.h for m in view.texts() if m.text in ("手数料", "講習手数料", "運転免許証")]
 
     assert fee_heights("confirm-wait") == fee_heights("confirm-plastic")
+
+
+def test_a_check_line_is_a_sentence_of_its_own_in_every_language(config: SiteConfig) -> None:
+    """The expired card's line says so in the visitor's words, not "{check}: {outcome}"."""
+    blocked = _render_words(config, "verdict-blocked", "pt-BR")
+    assert "O cartão está vencido" in blocked
+    assert "Validade do cartão: Hoje não é possível" not in blocked
+    assert "Sem problemas:" in blocked  # the checks that passed, listed after a word that says so
+
+
+def test_a_reason_does_not_repeat_its_checks_sentence() -> None:
+    from kiosk.ui.screens.verdict import _after
+
+    locked = "The signature password is locked. Licence counters cannot unlock it."
+    assert _after("The signature password is locked", locked) == "Licence counters cannot unlock it."
+    full = "Não há espaço livre suficiente no cartão: os procedimentos não são possíveis."
+    assert _after("Não há espaço livre suficiente no cartão", full) == "Os procedimentos não são possíveis."
+    assert (
+        _after("署名用パスワードがロックされています", "署名用パスワードがロックされています。解除できません。")
+        == "解除できません。"
+    )
+    assert _after("The card is valid", "The card is validated elsewhere.") == "The card is validated elsewhere."
+    assert _after("Thẻ còn hạn", "Thẻ còn hạn.") == ""
