@@ -6,12 +6,14 @@
 # (the lock also pins the developer tools; those stay out), plus the project's own wheel.
 # pyscard is left out: PyPI has no Linux wheel for it, so the image takes Debian's python3-pyscard
 # through `venv --system-site-packages` (image-facts.md §3.3).
-# OUTDIR/requirements.txt lists what the image installs. Run twice, it downloads nothing new.
+# OUTDIR/requirements.txt lists what the image installs. OUTDIR is emptied of wheels first (a wheel
+# of an older lock must not slip in); pip's own download cache makes a second run cheap.
 set -eu
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$1"
 python="${PYTHON:-python3}"
 mkdir -p "$out"
+rm -f "$out"/*.whl
 
 "$python" - "$repo" > "$out/requirements.in" <<'PY'
 import sys, tomllib
@@ -32,6 +34,11 @@ PY
     --platform manylinux_2_34_aarch64 --platform linux_aarch64 \
     -c "$repo/requirements.lock" -r "$out/requirements.in" -d "$out"
 
+# pip itself, at the lock's version: the image's pip runs from this wheel and is not installed.
+pip_pin="$(grep -E '^pip==' "$repo/requirements.lock")"
+"$python" -m pip --isolated download --quiet --disable-pip-version-check --no-deps \
+    ${PIP_INDEX_URL:+--index-url "$PIP_INDEX_URL"} --only-binary=:all: "$pip_pin" -d "$out"
+
 # Every wheel fetched must be pinned in the lock: name==version lines for the image's pip.
 "$python" - "$repo/requirements.lock" "$out" > "$out/requirements.txt" <<'PY'
 import re, sys
@@ -45,7 +52,7 @@ for line in Path(sys.argv[1]).read_text().splitlines():
 missing = []
 for wheel in sorted(Path(sys.argv[2]).glob("*.whl")):
     name, version = wheel.name.split("-")[:2]
-    if norm(name) == "lobby-kiosk":
+    if norm(name) in ("lobby-kiosk", "pip"):  # the project goes in on its own; pip is only run
         continue
     if lock.get(norm(name)) != version:
         missing.append(f"{wheel.name} (lock: {lock.get(norm(name))})")
@@ -55,9 +62,8 @@ if missing:
     sys.exit("not pinned in requirements.lock: " + ", ".join(missing))
 PY
 
-# The project itself: a pure-Python wheel, rebuilt each time (it is the code under test), from a
-# copy of the working tree: setuptools leaves build/ behind and would reuse stale files from it.
-rm -f "$out"/lobby_kiosk-*.whl
+# The project itself: a pure-Python wheel (it is the code under test), built from a copy of the
+# working tree: setuptools leaves build/ behind and would reuse stale files from it.
 src="$(mktemp -d)"
 trap 'rm -rf "$src"' EXIT
 cp -r "$repo/pyproject.toml" "$repo/kiosk" "$repo/drivers" "$src/"

@@ -157,6 +157,14 @@ def test_app_imports_with_every_device_library_inside_the_arm64_tree(rootfs: Pat
     )
 
 
+def test_app_is_byte_compiled_for_the_read_only_root(rootfs: Path) -> None:
+    site = rootfs / "opt/kiosk/venv/lib/python3.11/site-packages"
+    for module in ("kiosk/cli.py", "kiosk/ui/app.py", "drivers/card/pcsc.py"):
+        source = site / module
+        assert (source.parent / "__pycache__" / f"{source.stem}.cpython-311.pyc").is_file(), module
+    assert not (rootfs / "opt/kiosk/venv/bin/pip").exists()  # nothing on the appliance installs
+
+
 def test_sdl_lists_the_kmsdrm_driver(rootfs: Path) -> None:
     script = (
         "import ctypes, glob, os, pygame\n"
