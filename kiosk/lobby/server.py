@@ -87,11 +87,8 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         connect(wires, service)
         wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
     systemd = SystemdNotify()  # Type=notify: READY once listening, WATCHDOG=1 from the event loop
-    staff = None
-    open_health = stores.health_opener(config, data_dir)
-    if open_health is not None:
-        boards = wires.health if wires is not None else list
-        staff = StaffService(config, open_health, service, systemd=systemd, board_health=boards)
+    boards = wires.health if wires is not None else list
+    staff = StaffService(config, stores.health_opener(config, data_dir), service, systemd=systemd, board_health=boards)
     app = build_app(service, config, data_dir, open_voice(config, service), staff)
     server_config = uvicorn.Config(
         app,
@@ -102,7 +99,10 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         log_level="warning",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    ready = (lambda: systemd.ready(staff.summary())) if staff is not None else systemd.ready
+
+    def ready() -> None:
+        systemd.ready(staff.summary())
+
     server = _Server(server_config, service.request_shutdown, ready)
     where = "the shared database" if config.storage.url else str(data_dir)
     log.info("lobby service on http://%s:%d/screen (queue in %s)", host, port, where)

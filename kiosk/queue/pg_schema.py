@@ -19,6 +19,9 @@ Differences from the SQLite schema (kiosk/queue/sqlite_store.py), each for sever
 - `ticket.issue_key` is the kiosk's own name for one issue attempt: a ticket whose commit was not
   confirmed and that is then uploaded from the offline outbox is stored once, not twice;
 - `skipped_number` says why a number never appeared (an expired block's unused numbers).
+
+Version 2 adds the staff page's tables (kiosk/queue/health.py; kiosk/queue/pg_health.py uses them),
+as SQLite's schema 3 has them, with PostgreSQL's own types (timestamptz, jsonb, boolean).
 No personal data: no column could hold a name, birth date or card serial.
 """
 
@@ -32,7 +35,7 @@ from kiosk.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NOTIFY_CHANNEL = "kiosk_queue"
 _MIGRATION_LOCK = 0x6B696F736B  # pg_advisory_xact_lock key: "kiosk"
 
@@ -140,8 +143,50 @@ END $$""",
 )""",
 )
 
+_SCHEMA_2 = (
+    """CREATE TABLE heartbeat (
+    source text PRIMARY KEY,               -- a kiosk id, or "lobby"
+    role text NOT NULL,
+    beat_at double precision NOT NULL,     -- unix seconds (wall clock)
+    body jsonb NOT NULL                    -- kiosk.health.model.Beat
+)""",
+    """CREATE TABLE staff_command (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kiosk_id text NOT NULL,
+    command text NOT NULL,
+    args jsonb NOT NULL DEFAULT '{}',
+    asked_by text NOT NULL,
+    asked_at timestamptz NOT NULL,
+    state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    done_at timestamptz,
+    result jsonb                           -- kiosk.shell.staff.StaffResult
+)""",
+    "CREATE INDEX staff_command_pending ON staff_command (kiosk_id, state)",
+    """CREATE TABLE kiosk_mode (
+    kiosk_id text PRIMARY KEY,
+    out_of_service boolean NOT NULL,
+    changed_at timestamptz,
+    changed_by text
+)""",
+    """CREATE TABLE procedure_day (
+    business_date date NOT NULL,
+    procedure text NOT NULL,
+    closed boolean NOT NULL DEFAULT false,
+    cap integer,                           -- NULL: the config's daily cap
+    PRIMARY KEY (business_date, procedure)
+)""",
+    """CREATE TABLE audit_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL,
+    who text NOT NULL,                     -- a staff account name
+    action text NOT NULL,
+    target text NOT NULL,
+    detail text NOT NULL DEFAULT ''
+)""",
+)
+
 # _MIGRATIONS[v] brings a database of schema v to v + 1; an empty one (0) runs them all.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_1,)
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_1, _SCHEMA_2)
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 

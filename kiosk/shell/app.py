@@ -129,14 +129,13 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
         # READY once the loop turns with the devices open; WATCHDOG=1 only from the loop's turns.
         runtime.turned = systemd.turned
         link = app.link = _staff_link(app, handle)
-        if link is not None:
-            link.listeners.append(lambda beat: systemd.status(beat.summary()))
-            if config.health.mqtt_url:
-                from kiosk.health.mqtt import MqttTelemetry
+        link.listeners.append(lambda beat: systemd.status(beat.summary()))
+        if config.health.mqtt_url:
+            from kiosk.health.mqtt import MqttTelemetry
 
-                app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
-                link.listeners.append(app.mqtt.publish)
-            link.start()
+            app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
+            link.listeners.append(app.mqtt.publish)
+        link.start()
     except BaseException:
         if app is not None:
             app.close()
@@ -150,20 +149,17 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     return app
 
 
-def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink | None:
-    """The heartbeat and command thread over the same store, with connections of its own; None
-    where the store has no HealthStore yet (kiosk/queue/stores.py `health_opener`)."""
+def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink:
+    """The heartbeat and command thread over the same store (SQLite file or shared database), with
+    connections of its own (kiosk/queue/stores.py `health_opener`)."""
     from kiosk.queue import stores
     from kiosk.shell.staff_link import SWEEP_S, StaffLink
 
     config = app.config
-    open_health = stores.health_opener(config)
-    if open_health is None:
-        return None
     return StaffLink(
         config,
         app.runtime,
-        open_health,
+        stores.health_opener(config),
         lambda: stores.open_notifier(config, poll_interval_s=SWEEP_S),  # one look a sweep: idle CPU
         handle,
         app.clock,
