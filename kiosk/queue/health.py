@@ -12,7 +12,8 @@
 - today's changes to a procedure (closed, or another cap);
 - the audit log: who did what to which, when. Append-only.
 
-Engine-neutral: SQLite in kiosk/queue/sqlite_health.py; a PostgreSQL store implements the same.
+Engine-neutral: SQLite in kiosk/queue/sqlite_health.py, the shared PostgreSQL database in
+kiosk/queue/pg_health.py (the same tests run on both: tests/kiosk/queue/test_health_store.py).
 No personal data: staff account names are the only names, and they are the staff's.
 """
 
