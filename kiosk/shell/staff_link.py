@@ -94,6 +94,8 @@ class StaffLink:
         self._system = SystemReadings()
         self._last: Beat | None = None
         self._day_changes: dict[Procedure, ProcedureDay] = {}
+        self._staff_calls = runtime.staff_calls
+        self._staff_called_at: float | None = None
 
     # --- life ---
 
@@ -128,6 +130,8 @@ class StaffLink:
         issued = runtime.issued[-1].ticket.issued_at.isoformat() if runtime.issued else None
         turn = runtime.last_turn
         screen = runtime.state.screen
+        if runtime.staff_calls != self._staff_calls:  # a visitor pressed "call staff" since the last sweep
+            self._staff_calls, self._staff_called_at = runtime.staff_calls, now_s
         return Beat(
             source=self.kiosk_id,
             role=Role.KIOSK,
@@ -142,6 +146,7 @@ class StaffLink:
             system=self._system,
             out_of_service=runtime.state.out_of_service,
             visit_in_progress=screen not in (Screen.WELCOME, Screen.OUT_OF_SERVICE),
+            staff_called_at=self._staff_called_at,
         )
 
     # --- the thread ---
