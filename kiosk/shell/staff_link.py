@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -181,7 +182,7 @@ class StaffLink:
             machine = now - last_beat >= self._heartbeat_s
             beat = self.sweep(time.time(), machine=machine)
             changed = self._last is None or beat.state_key() != self._last.state_key()
-            if (machine or changed) and self._guarded(store.beat, beat):
+            if (machine or changed) and self._guarded(partial(store.beat, beat, news=changed)):
                 last_beat, self._last = now, beat
                 self.beats_written += 1
                 for listener in self.listeners:
