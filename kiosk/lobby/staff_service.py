@@ -107,8 +107,8 @@ class StaffService:
     # --- life ---
 
     async def start(self) -> None:
+        await self._beat(stopped=False)  # first: the page's first read shows the lobby too
         await self.refresh(force_today=True)
-        await self._beat(stopped=False)
         self._task = asyncio.create_task(self._watch(), name="staff-watch")
 
     async def stop(self) -> None:
