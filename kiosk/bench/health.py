@@ -155,12 +155,11 @@ def _page_loads(page: Any, base: str, data_dir: Path, kiosk_id: str) -> list[flo
     store = SqliteHealthStore(data_dir / DATABASE_FILE)
     try:
         mine = next(b for b in store.beats() if b.source == kiosk_id)
-        for n in (2, 3, 4):  # three more kiosks, as their staff links write their rows
-            store.beat(replace(mine, source=f"kiosk-{n}", beat_at=time.time()))
+        for n in (2, 3, 4):  # three more kiosks, as their staff links write their rows (fresh for 30 s)
+            store.beat(_fresh(mine, f"kiosk-{n}"))
+        page.wait_for_function("document.querySelectorAll('#kiosks .card').length === 4", timeout=10_000)
         loads = []
         for n in range(LOADS + 2):  # the first two warm the browser's cache and the service
-            for other in (2, 3, 4):
-                store.beat(_fresh(mine, f"kiosk-{other}"))
             page.goto(f"{base}/staff", wait_until="commit")
             drawn = page.evaluate(_DRAWN)
             if n >= 2:

@@ -17,6 +17,7 @@ SILENT_AFTER_S = 30.0  # a process not heard from this long is DOWN (issue 17)
 LOOP_STUCK_S = 10.0  # the kiosk's screen loop has not turned this long: the screen is frozen
 DISK_LOW_BYTES = 200 * 1024 * 1024
 HOT_C = 80.0  # the Pi 4/5 soft-throttles from 80 °C
+STAFF_CALL_S = 120.0  # a visitor's "call staff" stays an alert this long (or until acknowledged)
 
 
 class Light(StrEnum):
@@ -167,7 +168,15 @@ def judge(beat: Beat | None, source: str, now_s: float, silent_after_s: float = 
     process = judge_process(beat, source, now_s, silent_after_s)
     if beat is None or (process.light is Light.RED and process.en.startswith(("Silent", "Stopped", "Never"))):
         return [process]
-    return [process, *(judge_device(source, d) for d in beat.devices)]
+    findings = [process, *(judge_device(source, d) for d in beat.devices)]
+    called = beat.staff_called_at
+    if called is not None and 0 <= now_s - called < STAFF_CALL_S:
+        ja, en = (
+            "お客様が係員を呼んでいます。発券機へ行ってください。",
+            "A visitor is asking for staff: go to the kiosk.",
+        )
+        findings.append(Finding(source, "visitor", Light.RED, ja, en))
+    return findings
 
 
 def worst(findings: list[Finding]) -> Light:

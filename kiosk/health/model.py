@@ -68,6 +68,7 @@ class Beat:
     out_of_service: bool = False  # staff took it out of service (it shows the polite screen)
     visit_in_progress: bool = False
     stopped: bool = False  # the process stopped on purpose (its last row)
+    staff_called_at: float | None = None  # a visitor pressed "call staff" (unix seconds, the latest)
 
     @property
     def uptime_s(self) -> float:
@@ -79,6 +80,7 @@ class Beat:
             tuple((d.device, d.state, d.detail) for d in self.devices),
             self.out_of_service,
             self.stopped,
+            self.staff_called_at,
             self.paper_tickets_left is not None and self.paper_tickets_left <= 0,
         )
 
@@ -116,6 +118,7 @@ class Beat:
             "out_of_service": self.out_of_service,
             "visit_in_progress": self.visit_in_progress,
             "stopped": self.stopped,
+            "staff_called_at": self.staff_called_at,
         }
 
     @classmethod
@@ -143,6 +146,7 @@ class Beat:
             out_of_service=bool(data.get("out_of_service")),
             visit_in_progress=bool(data.get("visit_in_progress")),
             stopped=bool(data.get("stopped")),
+            staff_called_at=_float(data.get("staff_called_at")),
         )
 
 

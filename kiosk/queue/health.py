@@ -112,11 +112,17 @@ class TicketTimes:
 
 
 class HealthStore(Protocol):
-    def beat(self, beat: Beat) -> None:
-        """Write this process's row (replacing its last one)."""
+    def beat(self, beat: Beat, *, news: bool = False) -> None:
+        """Write this process's row (replacing its last one). `news`: its state changed (a device,
+        the service mode): also a `staff` event, so the lobby's notifier hears of it at once."""
         ...
 
     def beats(self) -> list[Beat]: ...
+
+    def version(self) -> int:
+        """A number that changes once another connection (another process) wrote to the store:
+        a cheap look before reading everything (SQLite: PRAGMA data_version, about 4 µs)."""
+        ...
 
     def queue_command(
         self, kiosk_id: str, command: str, args: dict[str, Any], who: str, at: datetime

@@ -2,8 +2,9 @@
 
 Over `SqliteDatabase`, like the ticket and calling stores: the same file, schema and error
 translation. One connection; not shared between threads. A heartbeat is one UPSERT in its own
-short transaction (no event: heartbeats come every 10 s from every process, and the screens must
-not be woken for them); a staff command, a service mode or a procedure change also appends a
+short transaction; only one that brings news (a device changed: a few times a day) appends a
+`staff` event, so the lobby's notifier hears of it at once; the sign-of-life beats every 10 s do
+not wake the screens. A staff command, a service mode or a procedure change also appends a
 `staff` event, so the kiosks' notifiers see it at once.
 """
 
@@ -37,7 +38,7 @@ class SqliteHealthStore:
 
     # --- heartbeats ---
 
-    def beat(self, beat: Beat) -> None:
+    def beat(self, beat: Beat, *, news: bool = False) -> None:
         body = json.dumps(beat.to_json(), ensure_ascii=False, separators=(",", ":"))
         with self._db.translated("cannot write a heartbeat"), self._db.transaction() as conn:
             conn.execute(
@@ -46,6 +47,13 @@ class SqliteHealthStore:
                 " body = excluded.body",
                 (beat.source, beat.role.value, beat.beat_at, body),
             )
+            if news:
+                at = datetime.fromtimestamp(beat.beat_at).astimezone()
+                append_event(conn, EventKind.STAFF, at, at.date())
+
+    def version(self) -> int:
+        with self._db.translated("cannot look at the store"):
+            return int(self._db.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def beats(self) -> list[Beat]:
         with self._db.translated("cannot read heartbeats"):

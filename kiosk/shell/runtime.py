@@ -232,7 +232,8 @@ class Runtime:
             self._issue_check = self.printer_jobs.submit(self._check_job)
             return []
         if isinstance(effect, RaiseStaffCall):
-            # The lamp turns amber and the buzzer sounds; the staff page comes with its issue.
+            # The lamp turns amber and the buzzer sounds; the staff page raises an alert (the staff
+            # link sees the count move: kiosk/shell/staff_link.py).
             self.staff_calls += 1
             log.warning("staff call from the %s screen", effect.screen.value)
             if self.devices.lamp is not None:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -94,6 +95,8 @@ class StaffLink:
         self._system = SystemReadings()
         self._last: Beat | None = None
         self._day_changes: dict[Procedure, ProcedureDay] = {}
+        self._staff_calls = runtime.staff_calls
+        self._staff_called_at: float | None = None
 
     # --- life ---
 
@@ -128,6 +131,8 @@ class StaffLink:
         issued = runtime.issued[-1].ticket.issued_at.isoformat() if runtime.issued else None
         turn = runtime.last_turn
         screen = runtime.state.screen
+        if runtime.staff_calls != self._staff_calls:  # a visitor pressed "call staff" since the last sweep
+            self._staff_calls, self._staff_called_at = runtime.staff_calls, now_s
         return Beat(
             source=self.kiosk_id,
             role=Role.KIOSK,
@@ -142,6 +147,7 @@ class StaffLink:
             system=self._system,
             out_of_service=runtime.state.out_of_service,
             visit_in_progress=screen not in (Screen.WELCOME, Screen.OUT_OF_SERVICE),
+            staff_called_at=self._staff_called_at,
         )
 
     # --- the thread ---
@@ -176,7 +182,7 @@ class StaffLink:
             machine = now - last_beat >= self._heartbeat_s
             beat = self.sweep(time.time(), machine=machine)
             changed = self._last is None or beat.state_key() != self._last.state_key()
-            if (machine or changed) and self._guarded(store.beat, beat):
+            if (machine or changed) and self._guarded(partial(store.beat, beat, news=changed)):
                 last_beat, self._last = now, beat
                 self.beats_written += 1
                 for listener in self.listeners:

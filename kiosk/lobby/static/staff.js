@@ -28,7 +28,7 @@
     pending: ["待機中", "waiting"], label_hint: ["番号", "number"],
   };
   const PARTS = {
-    process: ["本体", "Machine"], printer: ["プリンター", "Printer"], card_reader: ["カードリーダー", "Card reader"],
+    process: ["本体", "Machine"], visitor: ["お客様", "Visitor"], printer: ["プリンター", "Printer"], card_reader: ["カードリーダー", "Card reader"],
     queue_display: ["番号表示器", "Display"],
   };
   const ACTIONS = {
@@ -136,6 +136,9 @@
   function draw() {
     const typing = kept();
     document.documentElement.lang = lang;
+    if (!document.body.classList.contains("connecting")) {
+      document.getElementById("link").textContent = w(document.body.classList.contains("offline") ? "offline" : "online");
+    }
     document.body.dataset.lang = lang;
     document.getElementById("lang").textContent = lang === "en" ? "日本語" : "English";
     for (const node of document.querySelectorAll("[data-w]")) node.textContent = w(node.dataset.w);

@@ -79,3 +79,13 @@ def test_an_alert_sounds_until_acknowledged_and_goes_when_the_problem_does() -> 
     assert board.update(judge(beat(READY), "kiosk-1", NOW + 3), NOW + 3)
     assert board.alerts == []
     assert board.acknowledge(999, "sato", NOW) is None
+
+
+def test_a_visitor_calling_staff_is_an_alert_for_two_minutes() -> None:
+    called = beat(READY, staff_called_at=NOW - 5)
+    visitor = [f for f in judge(called, "kiosk-1", NOW) if f.part == "visitor"]
+    assert len(visitor) == 1 and visitor[0].light is Light.RED and "係員を呼んでいます" in visitor[0].ja
+    assert [f for f in judge(called, "kiosk-1", NOW + 200) if f.part == "visitor"] == []
+    board = AlertBoard()
+    board.update(judge(called, "kiosk-1", NOW), NOW)
+    assert board.sounding

@@ -113,16 +113,16 @@ def test_paper_end_raises_an_alert_with_sound_until_acknowledged(
         assert page.locator(".alert").count() == 0
         emulator.set_paper(PaperState.END)
         alert_ms(page, "printer")
-        alert = page.locator('.alert[data-part="printer"]')
+        alert = page.locator('.alert[data-part="printer"]').first
         assert "用紙切れです" in alert.inner_text()
         assert page.get_attribute("body", "data-sounding") == "true"
         page.wait_for_function("window.staffBeeps > 0")  # the alarm plays (Chromium may play sound unasked here)
         alert.locator("button").click()
         page.wait_for_selector('.alert.acked[data-part="printer"]')
-        assert page.get_attribute("body", "data-sounding") == "false"
+        page.wait_for_function("document.body.dataset.sounding === 'false'", timeout=5000)
         assert page.locator('#audit tr[data-action="ack"]').count() == 1
         page.click("#lang")  # English on a switch
-        assert "Paper end" in page.locator('.alert[data-part="printer"]').inner_text()
+        assert "Paper end" in page.locator('.alert[data-part="printer"]').first.inner_text()
         emulator.set_paper(PaperState.OK)
         page.wait_for_selector('.alert[data-part="printer"]', state="detached", timeout=ALERT_WITHIN_MS)
         page.close()

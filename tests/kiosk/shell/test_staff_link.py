@@ -136,3 +136,13 @@ def test_a_procedure_closed_and_a_cap_changed_today_reach_the_kiosks_flow(
     assert site.config.procedures[Procedure.RENEWAL].windows != ()  # the site config itself is untouched
     store.set_procedure_day(day, ProcedureDay(Procedure.RENEWAL), MORNING)
     turn_until(kiosk, lambda: state(Procedure.RENEWAL) is not Availability.CLOSED_TODAY, timeout_s=8)
+
+
+def test_a_visitors_staff_call_reaches_the_store_at_once(kiosk: KioskApp, site: Site, store: SqliteHealthStore) -> None:
+    from kiosk.domain.flow import CallStaff
+
+    kid = site.config.site.kiosk_id
+    turn_until(kiosk, lambda: beat_of(store, kid) is not None)
+    kiosk.runtime.dispatch(Touch())
+    kiosk.runtime.dispatch(CallStaff())
+    turn_until(kiosk, lambda: (b := beat_of(store, kid)) is not None and b.staff_called_at is not None, timeout_s=3)
