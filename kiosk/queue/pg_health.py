@@ -2,17 +2,19 @@
 
 Over `PgDatabase`, like the ticket and calling stores: the same connection handling, schema check
 and error translation. One connection; not shared between threads. The same answers as the SQLite
-store (kiosk/queue/sqlite_health.py): a heartbeat is one UPSERT without an event (every process
-beats every 10 s, and the screens must not be woken for that); a staff command, its answer, a
-service mode or a procedure change also appends a `staff` event in the same transaction, whose
-trigger NOTIFYs every listener at commit, so a kiosk on another machine waiting on its `PgNotifier`
-takes a command at once (it also looks every few seconds anyway: kiosk/shell/staff_link.py).
+store (kiosk/queue/sqlite_health.py): a heartbeat is one UPSERT, with a `staff` event only when it
+brings news (a device changed; the sign-of-life beats every 10 s must not wake the screens); a staff
+command, its answer, a service mode or a procedure change also appends a `staff` event in the same
+transaction, whose trigger NOTIFYs every listener at commit, so a kiosk on another machine waiting on
+its `PgNotifier` takes a command at once (it also looks every few seconds anyway:
+kiosk/shell/staff_link.py), and the lobby's staff page hears of a kiosk's news at once.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg.types.json import Jsonb
 
@@ -28,7 +30,7 @@ from kiosk.queue.health import (
     StaffCommand,
     TicketTimes,
 )
-from kiosk.queue.pg_store import PgDatabase, append_event
+from kiosk.queue.pg_store import Connection, PgDatabase, append_event
 from kiosk.queue.sqlite_store import require_aware
 
 _COMMAND_COLUMNS = "id, kiosk_id, command, args, asked_by, asked_at, state, done_at, result"
@@ -37,10 +39,11 @@ _COMMAND_COLUMNS = "id, kiosk_id, command, args, asked_by, asked_at, state, done
 class PgHealthStore:
     def __init__(self, url: str, *, timezone: str = "UTC") -> None:
         self._db = PgDatabase(url, timezone=timezone)
+        self._zone = ZoneInfo(timezone)
 
     # --- heartbeats ---
 
-    def beat(self, beat: Beat) -> None:
+    def beat(self, beat: Beat, *, news: bool = False) -> None:
         with self._db.transaction("cannot write a heartbeat") as conn:
             conn.execute(
                 "INSERT INTO heartbeat (source, role, beat_at, body) VALUES (%s, %s, %s, %s)"
@@ -48,6 +51,21 @@ class PgHealthStore:
                 " body = excluded.body",
                 (beat.source, beat.role.value, beat.beat_at, Jsonb(beat.to_json())),
             )
+            _count_write(conn)
+            if news:
+                at = datetime.fromtimestamp(beat.beat_at, self._zone)
+                append_event(conn, EventKind.STAFF, at, at.date())
+
+    def version(self) -> int:
+        """Moves with every committed event and every heartbeat or audit entry (`health_clock`), this
+        connection's own writes included (one extra read after them; SQLite's data_version skips them).
+        Both counters only grow, so their sum changes whenever either does; both are rows, read in one
+        statement, so a version read before a write commits never hides that write."""
+        rows = self._read(
+            "cannot look at the store",
+            "SELECT (SELECT last_id FROM event_clock) + (SELECT writes FROM health_clock)",
+        )
+        return int(rows[0][0])
 
     def beats(self) -> list[Beat]:
         # Byte order (COLLATE "C"), as SQLite sorts: the page lists kiosks the same on both.
@@ -143,6 +161,7 @@ class PgHealthStore:
                 (at, who, action, target, detail),
             ).fetchone()
             assert row is not None
+            _count_write(conn)
         return AuditEntry(int(row[0]), at, who, action, target, detail)
 
     def audit_log(self, limit: int = 50) -> list[AuditEntry]:
@@ -177,6 +196,11 @@ class PgHealthStore:
         """One statement's rows (autocommit: the statement reads one committed state)."""
         with self._db.translated(what):
             return self._db.connection().execute(query, params).fetchall()
+
+
+def _count_write(conn: Connection) -> None:
+    """A write that appends no event moves the version (the row lock is held to commit: a moment)."""
+    conn.execute("UPDATE health_clock SET writes = writes + 1")
 
 
 def _command(row: tuple[Any, ...]) -> StaffCommand:

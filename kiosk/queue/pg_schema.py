@@ -21,7 +21,9 @@ Differences from the SQLite schema (kiosk/queue/sqlite_store.py), each for sever
 - `skipped_number` says why a number never appeared (an expired block's unused numbers).
 
 Version 2 adds the staff page's tables (kiosk/queue/health.py; kiosk/queue/pg_health.py uses them),
-as SQLite's schema 3 has them, with PostgreSQL's own types (timestamptz, jsonb, boolean).
+as SQLite's schema 3 has them, with PostgreSQL's own types (timestamptz, jsonb, boolean), and
+`health_clock`, a count of the writes that append no event (heartbeats, audit entries): with
+`event_clock` it makes the store's version, SQLite's data_version here.
 No personal data: no column could hold a name, birth date or card serial.
 """
 
@@ -144,6 +146,11 @@ END $$""",
 )
 
 _SCHEMA_2 = (
+    """CREATE TABLE health_clock (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    writes bigint NOT NULL                 -- heartbeats and audit entries written (they append no event)
+)""",
+    "INSERT INTO health_clock (writes) VALUES (0)",
     """CREATE TABLE heartbeat (
     source text PRIMARY KEY,               -- a kiosk id, or "lobby"
     role text NOT NULL,

@@ -84,6 +84,29 @@ def test_one_heartbeat_row_per_process_replaced_on_every_beat(store: HealthStore
     assert beats[0].devices == (printer,)
 
 
+def test_another_connections_heartbeat_moves_the_version_and_only_news_wakes_the_notifier(
+    engine: Engine, store: HealthStore
+) -> None:
+    """The staff page skips reading while the version stands still: every beat elsewhere must move it
+    (silence is judged from the beats), and a kiosk's news must wake the lobby at once."""
+    kiosk = engine.open()
+    notifier = engine.notifier()
+    try:
+        seen = notifier.wait(0, 0.05)
+        before = store.version()
+        kiosk.beat(Beat("k1", Role.KIOSK, 100.0, 50.0, "1"))
+        assert store.version() != before
+        assert notifier.wait(seen, 0.3) == seen  # a sign of life wakes no screen
+        before = store.version()
+        kiosk.beat(Beat("k1", Role.KIOSK, 101.0, 50.0, "1", out_of_service=True), news=True)
+        assert notifier.wait(seen, 2.0) != seen
+        assert store.version() != before
+        assert [b.out_of_service for b in store.beats()] == [True]
+    finally:
+        notifier.close()
+        kiosk.close()
+
+
 def test_a_queued_command_wakes_the_kiosks_notifier_and_its_answer_is_kept(engine: Engine, store: HealthStore) -> None:
     notifier = engine.notifier()
     try:
@@ -185,7 +208,7 @@ def test_a_database_of_schema_1_is_refused_until_migrated_and_keeps_its_tickets(
     ticket = tickets.issue(request())
     tickets.close()
     with psycopg.connect(pg_url, autocommit=True) as conn:  # back to version 1, as a site still has it
-        conn.execute("DROP TABLE heartbeat, staff_command, kiosk_mode, procedure_day, audit_log")
+        conn.execute("DROP TABLE health_clock, heartbeat, staff_command, kiosk_mode, procedure_day, audit_log")
         conn.execute("DELETE FROM schema_version WHERE version > 1")
     with pytest.raises(StoreError, match=f"version 1, this code needs {SCHEMA_VERSION}: run `kiosk db migrate`"):
         PgHealthStore(pg_url)
