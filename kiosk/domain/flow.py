@@ -19,6 +19,7 @@ from enum import StrEnum
 from kiosk.domain.model import (
     Answers,
     CardFacts,
+    CertReissued,
     CheckResult,
     HoldingStatus,
     LectureClass,
@@ -30,7 +31,7 @@ from kiosk.domain.model import (
     worst,
 )
 from kiosk.domain.numbering import business_date
-from kiosk.domain.prechecks import involves_myna, needs_card, run_prechecks
+from kiosk.domain.prechecks import involves_myna, needs_card, on_plastic, plastic_path_offer, run_prechecks
 from kiosk.domain.routing import Refusal, Route, availability, refusal_for, route
 from kiosk.domain.waiting import LobbyFacts
 from kiosk.site.model import SiteConfig
@@ -57,6 +58,7 @@ class Question(StrEnum):
     ONLINE_LECTURE = "online_lecture"  # オンライン講習を受講済みですか (R22)
     SERVICE = "service"
     MOVED = "moved"  # 住所・氏名の変更をしましたか (R11)
+    CERT_REISSUED = "cert_reissued"  # 電子証明書も新しくしましたか (R19, R27)
 
 
 class CardStage(StrEnum):
@@ -118,6 +120,12 @@ class CallStaff:
 
 
 @dataclass(frozen=True)
+class TakePlasticPath:
+    """The verdict's way forward when the My Number card cannot be used today (R4): the same visit
+    on the plastic licence card. Offered only where `plastic_path_offer` says so."""
+
+
+@dataclass(frozen=True)
 class CardInserted:
     pass
 
@@ -176,6 +184,7 @@ Event = (
     | Back
     | Continue
     | CallStaff
+    | TakePlasticPath
     | CardInserted
     | CardLeft
     | CardRead
@@ -291,6 +300,8 @@ def questions_for(answers: Answers) -> tuple[Question, ...]:
             qs.append(Question.ONLINE_LECTURE)
     if p is not None and p not in _NO_LICENCE_YET and involves_myna(answers):
         qs.append(Question.MOVED)
+        if p is Procedure.MYNA_SERVICE and answers.moved is MovedAnswer.YES_CARD_UPDATED:
+            qs.append(Question.CERT_REISSUED)
     return tuple(qs)
 
 
@@ -312,6 +323,8 @@ def options_for(question: Question, answers: Answers) -> tuple[str, ...]:
         return ("yes", "no")
     if question is Question.SERVICE:
         return tuple(v.value for v in ServiceKind)
+    if question is Question.CERT_REISSUED:
+        return tuple(v.value for v in CertReissued)
     return tuple(v.value for v in MovedAnswer)
 
 
@@ -324,6 +337,7 @@ def _answered(answers: Answers, question: Question) -> bool:
         Question.ONLINE_LECTURE: answers.online_lecture_done,
         Question.SERVICE: answers.service,
         Question.MOVED: answers.moved,
+        Question.CERT_REISSUED: answers.cert_reissued,
     }[question] is not None
 
 
@@ -340,6 +354,8 @@ def _with_answer(answers: Answers, question: Question, value: str) -> Answers:
         return replace(answers, online_lecture_done=value == "yes")
     if question is Question.SERVICE:
         return replace(answers, service=ServiceKind(value))
+    if question is Question.CERT_REISSUED:
+        return replace(answers, cert_reissued=CertReissued(value))
     return replace(answers, moved=MovedAnswer(value))
 
 
@@ -370,6 +386,11 @@ class Flow:
         if state.screen is Screen.WELCOME:
             return None
         return (state.last_activity + self.idle_timeout - now).total_seconds()
+
+    @staticmethod
+    def offers_plastic_path(visit: Visit) -> bool:
+        """Whether the verdict on screen offers the visit on the plastic licence card (R4)."""
+        return visit.screen is Screen.VERDICT and plastic_path_offer(visit.answers, visit.checks)
 
     def transition(self, state: State, event: Event, now: datetime) -> Result:
         new, effects = self._transition(state, event, now)
@@ -414,6 +435,8 @@ class Flow:
             return self._answer(state, event, now)
         if isinstance(event, Continue):
             return self._continue(state, now)
+        if isinstance(event, TakePlasticPath) and self.offers_plastic_path(visit):
+            return self._after_answers(state, replace(visit, answers=on_plastic(visit.answers)), now)
         return state, ()  # an event that means nothing on this screen (a stale tap)
 
     # --- steps ---

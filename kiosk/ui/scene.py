@@ -21,6 +21,7 @@ class Scene:
     state: State
     now: datetime
     simulation: bool
+    details: bool = False  # the verdict's full list of checks (the view's own state)
 
     @property
     def visit(self) -> Visit:

@@ -1,25 +1,39 @@
-"""The pre-check verdict: one line per check, worst first, each with its icon, words and remedy.
+"""The pre-check verdict, in two views.
 
-A My Number card with little readable data yields up to eleven lines, more than fit at full size,
-so the same content comes in several wordings, fullest first: every line in full; "OK" lines
-without their (obvious) explanation; the "OK" lines together on one row; lines that share an
-outcome and a remedy in one panel that says both once; the same without the summary. Each
-wording is kept down to a floor of type size before the next, more compact one is tried.
+The visitor's view (the default) holds only what is not OK, in plain words, worst first, each with
+what to do about it, then one line 「ほかは問題ありません」. When the visit is blocked, only the
+blocking lines show: a warning about a step the visitor cannot take today (the permanence of a
+portal link whose password is locked) is noise. Under it, the way forward when there is one (R4:
+the same visit on the plastic licence card), and a "details" button for staff.
+
+The details view lists every check. A My Number card with little readable data yields up to
+eleven lines, more than fit at full size, so the same content comes in several wordings, fullest
+first: every line in full; "OK" lines without their (obvious) explanation; the "OK" lines
+together on one row; lines that share an outcome and a remedy in one panel that says both once;
+the same without the summary. Each wording is kept down to a floor of type size before the next,
+more compact one is tried.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from itertools import groupby
 
-from kiosk.domain.model import CheckResult, Outcome
+import pygame
+
+from kiosk.domain.flow import Flow, TakePlasticPath
+from kiosk.domain.model import CheckResult, LostItem, Outcome, Procedure
+from kiosk.messages import has
+from kiosk.ui import buttons
+from kiosk.ui.buttons import ViewAction
 from kiosk.ui.chrome import Frame
 from kiosk.ui.icons import OutcomeIcon
 from kiosk.ui.layout import SCALES, Block, Bullet, Drawing, Gap, IconRow, Panel, Para, Section, heading, stack
-from kiosk.ui.painter import Painter
+from kiosk.ui.painter import Look, Painter
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import alert
-from kiosk.ui.theme import BODY, BODY_BOLD, OUTCOME_INK, OUTCOME_TINT
+from kiosk.ui.theme import BODY, BODY_BOLD, OUTCOME_INK, OUTCOME_TINT, SMALL_MUTED
 
 
 def _icon(outcome: Outcome) -> Drawing:
@@ -44,7 +58,12 @@ def _panel(outcome: Outcome, blocks: Sequence[Block], pad: float = 2.0) -> Secti
 
 
 def _full(scene: Scene, check: CheckResult) -> Section:
-    blocks = [_headline(scene, check), Para(scene.t(f"reason.{check.reason}"), BODY), *_remedy(scene, check.remedy)]
+    blocks = [
+        _headline(scene, check),
+        Para(scene.t(f"reason.{check.reason}"), BODY),
+        *_dates(scene, check),
+        *_remedy(scene, check.remedy),
+    ]
     return _panel(check.outcome, blocks)
 
 
@@ -85,8 +104,99 @@ def _group_key(check: CheckResult) -> tuple[int, str]:
 
 
 def draw_verdict(p: Painter, scene: Scene, frame: Frame) -> None:
-    visit = scene.visit
     room = heading(p, frame.content, scene.t("ui.verdict.title"))
+    room = _buttons(p, scene, room)
+    if scene.details:
+        _draw_details(p, scene, room)
+    else:
+        _draw_plain(p, scene, room)
+
+
+def shown_checks(checks: tuple[CheckResult, ...]) -> list[CheckResult]:
+    """The lines of the visitor's view: the blocking ones when any blocks, else every one not OK;
+    worst first, else in rule order."""
+    blocking = [c for c in checks if c.outcome is Outcome.BLOCK]
+    shown = blocking or [c for c in checks if c.outcome is not Outcome.OK]
+    return sorted(shown, key=lambda c: -c.outcome.severity)
+
+
+def _draw_plain(p: Painter, scene: Scene, room: pygame.Rect) -> None:
+    visit = scene.visit
+    shown = shown_checks(visit.checks)
+    summary: Section = [alert(visit.verdict, scene.t(f"ui.verdict.summary.{visit.verdict}"))]
+    lines = [_plain(scene, c) for c in shown]
+    rest: list[Section] = []
+    hidden = [c for c in visit.checks if c not in shown]
+    if shown and hidden and all(c.outcome is Outcome.OK for c in hidden):
+        rest.append(_panel(Outcome.OK, [Para(scene.t("ui.verdict.rest_ok"), BODY_BOLD)], pad=1.2))
+    rest += portal_note(scene)
+    floors = tuple(max(floor, p.m.min_scale) for floor in (0.84, SCALES[-1]))
+    stack(p, room, [[summary, *lines, *rest], [*lines, *rest]], floors=floors, paged=[summary, *lines, *rest])
+
+
+def _plain(scene: Scene, check: CheckResult) -> Section:
+    """One line in plain words: what it is about, what is wrong, the dates it rests on, what to do."""
+    title = scene.t(f"check.{check.check}")
+    state_key = f"state.{check.reason}"
+    headline = scene.t("ui.verdict.line", check=title, outcome=scene.t(state_key)) if has(state_key) else title
+    blocks: list[Block] = [
+        Para(headline, BODY_BOLD, color=OUTCOME_INK[check.outcome]),
+        Para(scene.t(f"reason.{check.reason}"), BODY),
+        *_dates(scene, check),
+        *_remedy(scene, check.remedy),
+    ]
+    return _panel(check.outcome, blocks)
+
+
+def _dates(scene: Scene, check: CheckResult) -> list[Block]:
+    """The dates a line rests on (R7, R8), each in words: 「マイナンバーカードの有効期限：2030年5月1日」."""
+    return [
+        Para(scene.t(f"ui.verdict.date.{name}", date=format_date(scene, date.fromisoformat(iso))), BODY_BOLD)
+        for name, iso in check.dates
+    ]
+
+
+def format_date(scene: Scene, day: date) -> str:
+    return scene.t("ui.date", year=day.year, month=day.month, day=day.day)
+
+
+def portal_note(scene: Scene) -> list[Section]:
+    """R20: wherever the portal is mentioned, that what it shows is no licence and no ID."""
+    if not mentions_portal(scene):
+        return []
+    return [[Para(scene.t("note.R20.portal_not_id"), SMALL_MUTED)]]
+
+
+def mentions_portal(scene: Scene) -> bool:
+    """The service applications (portal link, online lecture and one-stop all go through the portal)."""
+    return scene.visit.answers.procedure is Procedure.MYNA_SERVICE
+
+
+def _buttons(p: Painter, scene: Scene, room: pygame.Rect) -> pygame.Rect:
+    """The way forward on the plastic card (R4) when there is one, and details for staff, in a row at
+    the bottom of the room; returns the room above them."""
+    m = p.m
+    visit = scene.visit
+    row = pygame.Rect(room.x, room.bottom - m.button_h, room.w, m.button_h)
+    details_key = "ui.verdict.plain_view" if scene.details else "ui.verdict.details"
+    details_action = ViewAction.HIDE_DETAILS if scene.details else ViewAction.SHOW_DETAILS
+    if Flow.offers_plastic_path(visit):
+        lost = visit.answers.procedure is Procedure.REISSUE and visit.answers.lost is not LostItem.LICENSE_CARD
+        label = scene.t("ui.verdict.plastic_path_issue" if lost else "ui.verdict.plastic_path")
+        gap = max(m.px(4), m.target_gap)
+        details_w = max(m.target, (row.w - gap) // 3)
+        forward = pygame.Rect(row.x, row.y, row.w - details_w - gap, row.h)
+        p.button(buttons.PLASTIC_PATH, TakePlasticPath(), forward, label, look=Look.CHOICE)
+        row = pygame.Rect(forward.right + gap, row.y, details_w, row.h)
+    else:
+        row = pygame.Rect(row.right - max(m.target, row.w // 2), row.y, max(m.target, row.w // 2), row.h)
+    p.button(buttons.DETAILS, details_action, row, scene.t(details_key), look=Look.PLAIN)
+    return pygame.Rect(room.x, room.y, room.w, row.y - m.target_gap - room.y)
+
+
+def _draw_details(p: Painter, scene: Scene, room: pygame.Rect) -> None:
+    """Every check, for staff: the fullest wording that fits."""
+    visit = scene.visit
     checks = sorted(visit.checks, key=lambda c: -c.outcome.severity)  # worst first, else in rule order
     summary: Section = [alert(visit.verdict, scene.t(f"ui.verdict.summary.{visit.verdict}"))]
     problems = [_full(scene, c) for c in checks if c.outcome is not Outcome.OK]
