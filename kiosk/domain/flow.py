@@ -226,7 +226,16 @@ class RaiseStaffCall:
     screen: Screen
 
 
-Effect = ReadCard | RefreshCounts | ReadLobby | IssueTicket | RaiseStaffCall
+@dataclass(frozen=True)
+class PrintSlip:
+    """A refusal or a block: print what to do next (kiosk/ticket/slip.py). No number is taken."""
+
+    answers: Answers
+    refusal: Refusal
+    lang: str
+
+
+Effect = ReadCard | RefreshCounts | ReadLobby | IssueTicket | RaiseStaffCall | PrintSlip
 
 # Screens that tell the wait: the lobby is read once as each is entered, never every frame.
 TELLS_THE_WAIT = (Screen.PROCEDURE, Screen.CONFIRM)
@@ -447,7 +456,7 @@ class Flow:
         if refusal is not None:
             # Nobody answers questions for a procedure that cannot be served today (R15).
             refused = replace(visit, refusal=refusal)
-            return self._go(state, refused, Screen.REFUSAL, now), ()
+            return self._go(state, refused, Screen.REFUSAL, now), (PrintSlip(visit.answers, refusal, visit.lang),)
         return self._after_answers(state, visit, now)
 
     def _answer(self, state: State, event: AnswerQuestion, now: datetime) -> Result:
@@ -476,14 +485,16 @@ class Flow:
         blocking = next((c for c in checks if c.outcome is Outcome.BLOCK), None)
         refusal = Refusal(reason=blocking.reason, remedy=blocking.remedy) if blocking else None
         visit = replace(visit, facts=facts, checks=checks, refusal=refusal)
+        slip = () if refusal is None else (PrintSlip(visit.answers, refusal, visit.lang),)
         if checks:
-            return self._go(state, visit, Screen.VERDICT, now), ()
+            return self._go(state, visit, Screen.VERDICT, now), slip
         return self._route(state, visit, now)
 
     def _route(self, state: State, visit: Visit, now: datetime) -> Result:
         result = route(self.config, visit.answers, visit.checks, now, state.issued_today)
         if isinstance(result, Refusal):
-            return self._go(state, replace(visit, refusal=result), Screen.REFUSAL, now), ()
+            slip = (PrintSlip(visit.answers, result, visit.lang),)
+            return self._go(state, replace(visit, refusal=result), Screen.REFUSAL, now), slip
         return self._go(state, replace(visit, route=result), Screen.CONFIRM, now), ()
 
     def _continue(self, state: State, now: datetime) -> Result:

@@ -129,6 +129,8 @@ def _draw_plain(p: Painter, scene: Scene, room: pygame.Rect) -> None:
     hidden = [c for c in visit.checks if c not in shown]
     if shown and hidden and all(c.outcome is Outcome.OK for c in hidden):
         rest.append(_panel(Outcome.OK, [Para(scene.t("ui.verdict.rest_ok"), BODY_BOLD)], pad=1.2))
+    if visit.refusal is not None:
+        rest.append([Para(scene.t("ui.slip.printed"), BODY_BOLD)])  # every block prints its slip
     rest += portal_note(scene)
     floors = tuple(max(floor, p.m.min_scale) for floor in (0.84, SCALES[-1]))
     stack(p, room, [[summary, *lines, *rest], [*lines, *rest]], floors=floors, paged=[summary, *lines, *rest])
