@@ -384,7 +384,7 @@ def wrap_measured(
     text: str, measure: Callable[[str], float], width: int, indent: int = 0, lang: str = DEFAULT_LANGUAGE
 ) -> list[str]:
     """Lines of `text` no wider than `width` as `measure` counts: kiosk.linebreak's breaks, the screens' own."""
-    return linebreak.wrap(text, measure, width, indent=indent, spaced=lang in SPACED_LANGUAGES)
+    return linebreak.wrap(text, measure, width, indent=indent, spaced=lang in SPACED_LANGUAGES, lang=lang)
 
 
 # --- rule and QR ---------------------------------------------------------------------------------
