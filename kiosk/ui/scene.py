@@ -39,6 +39,13 @@ class Scene:
         state = self.state
         return procedure_wait(self.config, state.lobby, procedure, self.now, state.issued_today, lecture_class)
 
+    def mentions_portal(self) -> bool:
+        """Whether this screen speaks of マイナポータル: every step of a service application (portal
+        link, online lecture and one-stop all go through the portal), from its first question on."""
+        # The questions draw it themselves, where it leaves the answers room (kiosk/ui/screens/choices.py).
+        quiet = (Screen.WELCOME, Screen.LANGUAGE, Screen.PROCEDURE, Screen.QUESTION, Screen.GOODBYE)
+        return self.visit.answers.procedure is Procedure.MYNA_SERVICE and self.state.screen not in quiet
+
     def idle_countdown(self) -> int | None:
         """Whole seconds left before the visit is wiped, once the warning should show; else None."""
         if self.state.screen is Screen.WELCOME:

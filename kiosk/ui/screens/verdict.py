@@ -33,7 +33,7 @@ from kiosk.ui.layout import SCALES, Block, Bullet, Drawing, Gap, IconRow, Panel,
 from kiosk.ui.painter import Look, Painter
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import alert
-from kiosk.ui.theme import BODY, BODY_BOLD, OUTCOME_INK, OUTCOME_TINT, SMALL_MUTED
+from kiosk.ui.theme import BODY, BODY_BOLD, OUTCOME_INK, OUTCOME_TINT
 
 
 def _icon(outcome: Outcome) -> Drawing:
@@ -121,6 +121,9 @@ def shown_checks(checks: tuple[CheckResult, ...]) -> list[CheckResult]:
 
 
 def _draw_plain(p: Painter, scene: Scene, room: pygame.Rect) -> None:
+    """Fullest first: with the summary; without it (each line's icon and colour say as much); and,
+    when a slip was printed, without the remedies (the slip carries them). Pages only as a last
+    resort, and never a page holding the summary alone."""
     visit = scene.visit
     shown = shown_checks(visit.checks)
     summary: Section = [alert(visit.verdict, scene.t(f"ui.verdict.summary.{visit.verdict}"))]
@@ -131,12 +134,14 @@ def _draw_plain(p: Painter, scene: Scene, room: pygame.Rect) -> None:
         rest.append(_panel(Outcome.OK, [Para(scene.t("ui.verdict.rest_ok"), BODY_BOLD)], pad=1.2))
     if visit.refusal is not None:
         rest.append([Para(scene.t("ui.slip.printed"), BODY_BOLD)])  # every block prints its slip
-    rest += portal_note(scene)
-    floors = tuple(max(floor, p.m.min_scale) for floor in (0.84, SCALES[-1]))
-    stack(p, room, [[summary, *lines, *rest], [*lines, *rest]], floors=floors, paged=[summary, *lines, *rest])
+    variants = [[summary, *lines, *rest], [*lines, *rest]]
+    if visit.refusal is not None:
+        variants.append([*(_plain(scene, c, remedy=False) for c in shown), *rest])
+    floors = tuple(max(floor, p.m.min_scale) for floor in (0.84, *[SCALES[-1]] * (len(variants) - 1)))
+    stack(p, room, variants, floors=floors, paged=[*lines, *rest])
 
 
-def _plain(scene: Scene, check: CheckResult) -> Section:
+def _plain(scene: Scene, check: CheckResult, remedy: bool = True) -> Section:
     """One line in plain words: what it is about, what is wrong, the dates it rests on, what to do."""
     title = scene.t(f"check.{check.check}")
     state_key = f"state.{check.reason}"
@@ -145,7 +150,7 @@ def _plain(scene: Scene, check: CheckResult) -> Section:
         Para(headline, BODY_BOLD, color=OUTCOME_INK[check.outcome]),
         Para(scene.t(f"reason.{check.reason}"), BODY),
         *_dates(scene, check),
-        *_remedy(scene, check.remedy),
+        *(_remedy(scene, check.remedy) if remedy else []),
     ]
     return _panel(check.outcome, blocks)
 
@@ -160,18 +165,6 @@ def _dates(scene: Scene, check: CheckResult) -> list[Block]:
 
 def format_date(scene: Scene, day: date) -> str:
     return scene.t("ui.date", year=day.year, month=day.month, day=day.day)
-
-
-def portal_note(scene: Scene) -> list[Section]:
-    """R20: wherever the portal is mentioned, that what it shows is no licence and no ID."""
-    if not mentions_portal(scene):
-        return []
-    return [[Para(scene.t("note.R20.portal_not_id"), SMALL_MUTED)]]
-
-
-def mentions_portal(scene: Scene) -> bool:
-    """The service applications (portal link, online lecture and one-stop all go through the portal)."""
-    return scene.visit.answers.procedure is Procedure.MYNA_SERVICE
 
 
 def _buttons(p: Painter, scene: Scene, room: pygame.Rect) -> pygame.Rect:
@@ -213,4 +206,5 @@ def _draw_details(p: Painter, scene: Scene, room: pygame.Rect) -> None:
     # text never drops under its least size for the panel (min_scale): then the checks go over pages,
     # one panel per check so that no panel is taller than a page.
     floors = tuple(max(floor, p.m.min_scale) for floor in (0.92, 0.84, 0.84, 0.76, SCALES[-1]))
-    stack(p, room, variants, floors=floors, paged=[summary, *problems, *_ok_together(scene, checks)])
+    # Paged, the summary is left out: a page holding it alone would say nothing the icons do not.
+    stack(p, room, variants, floors=floors, paged=[*problems, *_ok_together(scene, checks)])

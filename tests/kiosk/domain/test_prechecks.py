@@ -232,7 +232,7 @@ def test_needs_card(answers, expected):
     assert needs_card(answers) is expected
 
 
-def test_free_area_matters_only_when_licence_data_is_written():
+def test_r5_free_area_matters_only_when_licence_data_is_written():
     assert writes_licence_data(ADD_MYNA)
     keep = Answers(procedure=Procedure.RENEWAL, current=H.MYNA_ONLY, wanted=H.MYNA_ONLY)
     assert not writes_licence_data(keep)
@@ -285,3 +285,60 @@ def test_r6_a_void_card_is_never_decided_from_an_ordinary_read():
     for name in ("licence-present", "valid"):
         facts = PROFILES[name].facts(TODAY)
         assert not [r for r in run_prechecks(ADD_MYNA, facts, TODAY) if r.rule == "R6"]
+
+
+def test_r11_a_card_not_updated_after_a_move_sends_to_the_municipal_office_first():
+    moved = replace(ADD_MYNA, moved=MovedAnswer.YES_CARD_NOT_UPDATED)
+    found = reasons(moved, FRESH)["R11.card_not_updated"]
+    assert found == (Outcome.BLOCK, "answers.card_up_to_date", "municipal_office")
+    plastic = Answers(procedure=Procedure.RENEWAL, current=H.LICENSE_ONLY, wanted=H.LICENSE_ONLY)
+    assert not [r for r in run_prechecks(plastic, None, TODAY) if r.rule == "R11"]  # no card, no question
+
+
+def test_r13_a_move_is_notified_to_the_licence_too_unless_the_one_stop_service_does_it():
+    moved = replace(RENEW_BOTH, moved=MovedAnswer.YES_CARD_UPDATED)
+    assert "R13.record_change_needed" in reasons(moved, GOOD)
+    assert "ワンストップ" in text("reason.R13.record_change_needed", "ja")
+    assert "R13.record_change_needed" not in reasons(RENEW_BOTH, GOOD)  # nothing moved
+
+
+def test_r17_portal_link_warns_that_submission_is_permanent_and_needs_the_password():
+    assert reasons(PORTAL, GOOD)["R17.submission_permanent"][0] is Outcome.WARN
+    assert "取り消せません" in text("reason.R17.submission_permanent", "ja")
+
+
+def test_r21_one_stop_is_for_myna_only_holders_and_says_its_conditions():
+    onestop = replace(PORTAL, service=ServiceKind.ADDRESS_ONESTOP)
+    assert "R21.onestop_conditions" in reasons(onestop, GOOD)
+    words = text("reason.R21.onestop_conditions", "ja")
+    assert "同意" in words and "失効" in words  # consent step; stops when the certificate lapses
+    assert reasons(replace(onestop, current=H.BOTH), GOOD)["R21.onestop_myna_only"][0] is Outcome.BLOCK
+
+
+def test_r22_online_lecture_is_optional_and_not_faster():
+    lecture = replace(PORTAL, service=ServiceKind.ONLINE_LECTURE)
+    assert "R22.online_lecture_optional" in reasons(lecture, GOOD)
+    words = text("reason.R22.online_lecture_optional", "ja")
+    assert "任意" in words and "早く終わる制度ではなく" in words and "窓口で更新手続" in words
+
+
+def test_r23_honseki_change_is_information_with_no_counter_needed():
+    change = Answers(procedure=Procedure.RECORD_CHANGE, current=H.MYNA_ONLY, moved=MovedAnswer.NO)
+    assert reasons(change, GOOD)["R23.honseki_in_portal"] == (Outcome.WARN, "info.onestop", None)
+    assert "窓口は不要" in text("reason.R23.honseki_in_portal", "ja")
+    plastic = Answers(procedure=Procedure.RECORD_CHANGE, current=H.LICENSE_ONLY)
+    assert "R23.honseki_in_portal" not in reasons(plastic, None)  # needs the portal link, so a マイナ免許証
+
+
+def test_r27_no_signature_certificate_or_a_move_sends_to_the_municipal_office():
+    assert reasons(PORTAL, replace(GOOD, signature_cert_present=False))["R27.no_sign_cert"][2] == "municipal_office"
+    moved = replace(PORTAL, moved=MovedAnswer.YES_CARD_UPDATED, cert_reissued=CertReissued.YES)
+    assert reasons(moved, GOOD)["R27.cert_reissued_after_move"][0] is Outcome.OK
+
+
+def test_r28_a_card_about_to_expire_is_told_the_data_is_not_carried_over():
+    soon = replace(FRESH, card_expiry=TODAY + timedelta(days=10))
+    assert "R28.wait_for_new_card" in reasons(ADD_MYNA, soon)
+    assert "引き継がれません" in text("reason.R28.wait_for_new_card", "ja")
+    keep = Answers(procedure=Procedure.RENEWAL, current=H.MYNA_ONLY, wanted=H.MYNA_ONLY)
+    assert "R28.wait_for_new_card" not in reasons(keep, replace(GOOD, card_expiry=TODAY + timedelta(days=10)))

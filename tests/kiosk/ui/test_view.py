@@ -24,6 +24,7 @@ from kiosk.domain.flow import (
     ChooseLanguage,
     ChooseProcedure,
     Continue,
+    Event,
     Flow,
     Question,
     Screen,
@@ -494,3 +495,97 @@ def test_the_wait_on_the_confirm_screen_keeps_the_type_size_in_japanese(config: 
         return [m.rect.h for m in view.texts() if m.text in ("手数料", "講習手数料", "運転免許証")]
 
     assert fee_heights("confirm-wait") == fee_heights("confirm-plastic")
+
+
+# --- the verdict in plain words (issue 16) ------------------------------------------------------------
+
+
+def _verdict_view(
+    config: SiteConfig, answers_steps: list[Event], facts_profile: str, lang: str = "ja"
+) -> tuple[KioskView, State]:
+    from drivers.card.profiles import PROFILES
+    from kiosk.domain.flow import CardInserted, CardRead
+
+    flow = Flow(config)
+    state = walk(flow, lang, answers_steps)
+    state, _ = flow.transition(state, CardInserted(), MORNING)
+    state, _ = flow.transition(state, CardRead(PROFILES[facts_profile].facts(MORNING.date())), MORNING)
+    assert state.screen is Screen.VERDICT
+    view = KioskView(config, PI_7, simulation=True)
+    view.render(state, MORNING)
+    return view, state
+
+
+def _portal_visit() -> list[Event]:
+    return [
+        ChooseProcedure(Procedure.MYNA_SERVICE),
+        AnswerQuestion(Question.SERVICE, "portal_link"),
+        AnswerQuestion(Question.CURRENT, "myna_only"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+
+
+def test_the_sign_locked_verdict_shows_the_block_alone_and_the_rest_behind_details(config: SiteConfig) -> None:
+    view, state = _verdict_view(config, _portal_visit(), "sign-locked")
+    words = _words(view)
+    assert "署名用パスワード：ロックされています" in words
+    assert "取り消せません" not in words  # R17's permanence: a step the visitor cannot take today
+    assert "ほかは問題ありません" not in words  # a warning is hidden: "the rest is fine" would not be true
+    assert "このあとのご案内を印刷しました" in words
+    view.press(view.buttons()["details"].center)
+    shown = ""
+    for _ in range(8):  # every page of the full list
+        view.render(state, MORNING)
+        shown += _words(view)
+        if PAGE_NEXT not in view.buttons():
+            break
+        view.press(view.buttons()[PAGE_NEXT].center)
+    assert "取り消せません" in shown  # the full list holds every check, for staff
+
+
+def test_a_verdict_with_one_problem_says_the_rest_is_fine_in_one_line(config: SiteConfig) -> None:
+    steps: list[Event] = [
+        ChooseProcedure(Procedure.HOLDING_CHANGE),
+        AnswerQuestion(Question.CURRENT, "license_only"),
+        AnswerQuestion(Question.WANTED, "both"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+    view, _ = _verdict_view(config, steps, "free-area-unknown")
+    words = _words(view)
+    assert "ほかは問題ありません" in words
+    assert "有効期限内です" not in words  # OK lines are not spelled out
+    assert "OK" not in words
+
+
+def test_r4_the_expired_card_verdict_offers_the_plastic_path_as_a_button(config: SiteConfig) -> None:
+    from kiosk.domain.flow import TakePlasticPath
+
+    steps: list[Event] = [
+        ChooseProcedure(Procedure.RENEWAL),
+        AnswerQuestion(Question.CURRENT, "both"),
+        AnswerQuestion(Question.WANTED, "both"),
+        AnswerQuestion(Question.LECTURE_CLASS, "general"),
+        AnswerQuestion(Question.ONLINE_LECTURE, "no"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+    view, _ = _verdict_view(config, steps, "card-expired")
+    assert view.event_for("plastic_path") == TakePlasticPath()
+    assert "マイナンバーカードの有効期限：" in _words(view).replace("\n", "")  # R7: the date it rests on
+
+
+def test_r20_portal_data_is_no_licence_said_wherever_the_portal_is_mentioned(config: SiteConfig) -> None:
+    note = text("note.R20.portal_not_id", "ja")
+    flow = Flow(config)
+    steps: list[Event] = [ChooseProcedure(Procedure.MYNA_SERVICE)]
+    seen = 0
+    for more in ([], [AnswerQuestion(Question.SERVICE, "portal_link")], [AnswerQuestion(Question.CURRENT, "both")]):
+        steps += more
+        view = KioskView(config, PI_7, simulation=True)
+        view.render(walk(flow, "ja", steps), MORNING)
+        words = _words(view).replace("\n", "")
+        if "マイナポータル" in words.replace(note, ""):
+            seen += 1
+            assert note in words
+    assert seen >= 1
+    view, _ = _verdict_view(config, _portal_visit(), "user-pin-one-try")
+    assert note in _words(view).replace("\n", "")
