@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from drivers.printer.bands import TicketJob
+from drivers.voice.pcm import Pcm
 from kiosk.domain.model import CardFacts
 
 
@@ -98,6 +99,30 @@ class DisplayFrame:
 
 class QueueDisplay(Protocol):
     def show(self, frame: DisplayFrame) -> None: ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...
+
+
+class Voice(Protocol):
+    """A speech synthesizer for one language: text in, sound out (no device; may take 100s of ms)."""
+
+    def speak(self, text: str) -> Pcm:
+        """Raises VoiceError when the engine fails."""
+        ...
+
+    def health(self) -> Health: ...
+
+    def close(self) -> None: ...
+
+
+class Speaker(Protocol):
+    """An audio output: plays one WAV at a time, returning once it has played."""
+
+    def play(self, wav: bytes) -> None:
+        """Blocks until played. Raises VoiceError when the output fails."""
+        ...
 
     def health(self) -> Health: ...
 

@@ -11,8 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from kiosk.commands import board as board_commands
 from kiosk.commands import call as call_commands
 from kiosk.commands import card as card_commands
+from kiosk.commands import db as db_commands
 from kiosk.commands import lobby as lobby_commands
 from kiosk.commands import printer as printer_commands
 from kiosk.commands import run as run_commands
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --size: the screen's diagonal in mm (default: the config's density)",
     )
     demo.add_argument("--data-dir", help="ticket database folder (default: a temporary one)")
+    demo.add_argument("--store", help="issue into this shared queue database, postgresql://… (default: a SQLite file)")
     demo.add_argument(
         "--printer", help="print to this printer, e.g. tcp://HOST:9100 (default: an emulator in this process)"
     )
@@ -100,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         call_commands.register,
         staff_commands.register,
         lobby_commands.register,
+        board_commands.register,
+        db_commands.register,
     ):
         register(sub)
     return parser

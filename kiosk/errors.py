@@ -25,6 +25,10 @@ class StoreError(KioskError):
     """The ticket store cannot be used (corrupted, unwritable, locked). Never start a fresh numbering."""
 
 
+class StoreUnreachable(StoreError):
+    """The shared database cannot be reached (server down, network gone): a kiosk may issue offline."""
+
+
 class QueueFull(StoreError):
     """The counter group used up its number range for this business date."""
 
@@ -67,3 +71,7 @@ class PrinterOffline(PrinterError):
 
 class DisplayError(DriverError):
     pass
+
+
+class VoiceError(DriverError):
+    """A speech voice or the audio output failed (engine missing, dictionary missing, no sound device)."""

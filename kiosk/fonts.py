@@ -2,15 +2,22 @@
 
 BIZ UD Gothic (Debian `fonts-morisawa-bizud-gothic`) is the universal-design face used by Japanese
 public bodies: the proportional "P" variant for running text, the fixed one for queue numbers
-(digits line up, "0" and "O" differ). It also draws every letter of English and Portuguese
-(ã, ç, é, õ …), so ja, ja-easy, en and pt-BR use it. It lacks Vietnamese's stacked diacritics
-(ấ, ộ, ữ …) and the simplified Chinese characters (简, 这, 证 …), so vi and zh-Hans use Noto Sans
-CJK SC (`fonts-noto-cjk`), face 2 of the NotoSansCJK .ttc collections: its Latin (from Source Sans)
-has every Vietnamese letter, and it draws the Japanese terms a Vietnamese text quotes (優良,
-更新連絡書, 市役所). Rejected: Noto Sans (`fonts-noto-core`) for vi, which has no Japanese; the JP
-face of the same collection for vi, which draws those terms in Japanese forms but is a second CJK
-face in memory (each size of a CJK face costs ~3.5 MB, and the screens of all six languages are
-drawn at start), for differences a reader barely sees.
+(digits line up, "0" and "O" differ). ja and ja-easy use it. Its Latin letters are Japanese
+designs: g, j, p, q, y end 0.12 em below the baseline (0.23-0.25 in Latin faces), which reads well
+beside kana, but readers of English and Portuguese took "hoje", "bloqueada", "Signature password"
+for clipped type (issue 18). So every language written in Latin letters (en, pt-BR, vi) and
+zh-Hans use Noto Sans CJK SC (`fonts-noto-cjk`), face 2 of the NotoSansCJK .ttc collections: its
+Latin (from Source Sans) has full descenders and every Vietnamese letter (ấ, ộ, ữ …, which BIZ UD
+lacks), and it draws the Japanese terms a text quotes in brackets (保有状況の変更, 市役所) and the
+simplified Chinese characters (简, 这, 证 …). One face per language: a screen never mixes two
+Latin designs, and the Japanese in brackets matches the words around it. Rejected: DejaVu Sans
+(shipped, full descenders) for en and pt-BR, which has no Japanese, so the bracketed terms would
+come from a second face; Noto Sans (`fonts-noto-core`), likewise; the JP face of the same
+collection, which draws shared kanji in Japanese forms but is a second CJK face in memory (each
+size of a CJK face costs ~3.5 MB, and the screens of all six languages are drawn at start), for
+differences a reader barely sees. Tests hold the Latin languages' descenders to 18 % of the type
+size, through the screen's and the ticket's drawing (tests/kiosk/ui/test_text.py,
+tests/kiosk/ticket/test_render.py).
 Queue numbers (digits, A-Z, "-") use the BIZ UD fixed face in every language.
 
 Each language has a stack: its own font first, then fallbacks. A text is drawn in the first font
@@ -88,8 +95,8 @@ Family = dict[Face, FontFile]
 STACKS: dict[str, tuple[Family, ...]] = {
     "ja": (BIZ_UD, NOTO_CJK_SC),
     "ja-easy": (BIZ_UD, NOTO_CJK_SC),
-    "en": (BIZ_UD, NOTO_CJK_SC),
-    "pt-BR": (BIZ_UD, NOTO_CJK_SC),
+    "en": (NOTO_CJK_SC,),
+    "pt-BR": (NOTO_CJK_SC,),
     "vi": (NOTO_CJK_SC,),
     "zh-Hans": (NOTO_CJK_SC,),
 }

@@ -42,6 +42,7 @@ Measure = Callable[[str], float]
 
 NBSP = "\u00a0"
 _JOINERS = frozenset("\u00a0\u202f\u2060\ufeff")  # no-break spaces, word joiners
+_INVISIBLE = str.maketrans("", "", "\u2060\ufeff")  # joiners no font draws: gone from the lines
 
 # Characters that must not begin a line: closing brackets and quotes, punctuation, middle dots,
 # the long-vowel mark, small kana, iteration marks, units that follow a number...
@@ -66,7 +67,10 @@ TERMS = (
     r"マイナポータル",
     r"\d+番(?:の)?窓口",  # 13番窓口, 13番の窓口
     r"\d+号窗口",  # 13号窗口
-    r"(?:Counter|counter|Guichê|guichê|Quầy số|quầy số)[ \u00a0]\d+",
+    r"(?i:Counter|Guichê|Quầy(?: số)?)[ \u00a0]\d+",  # Counter 13, guichê 13, Quầy số 13
+    # A number with its unit: 2.900 ienes, 2 900 yên, JP¥ 2.900, 6–16 caracteres, 4 chữ số.
+    r"(?:JP)?[¥￥][ \u00a0]?\d[\d.,]*",
+    r"\d[\d.,]*(?:[–〜~-]\d+)?[ \u00a0](?:ienes|yên|yen|digits|dígitos|chữ số|characters|caracteres|ký tự)\b",
 )
 _TERMS = re.compile("|".join(TERMS))
 
@@ -147,6 +151,7 @@ def wrap(
     line, whatever its length. `lang` picks the phrase model (Chinese for "zh…", else Japanese).
     """
     lines: list[str] = []
+    text = text.translate(_INVISIBLE) if "\u2060" in text or "\ufeff" in text else text
     for paragraph in text.split("\n"):
         pieces = tokens(paragraph, spaced)
         bounds = None if spaced else phrase_bounds(paragraph, lang)

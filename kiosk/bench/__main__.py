@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import call, card, lobby, printer, queue, ui
+from kiosk.bench import call, card, lobby, printer, queue, ui, voice, wires
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
@@ -20,6 +20,8 @@ FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     card.measure,
     ui.measure,
     lobby.measure,
+    voice.measure,
+    wires.measure,
 )
 
 

@@ -10,7 +10,7 @@ Each prints the ticket's label on standard output (notes such as "no paper ticke
 error) and exits 0; `next` exits 3 when nobody waits for the counter; an unknown counter, ticket or
 group exits 2, a refused action (counter closed, not recalled enough, nothing called) exits 1.
 `--at 2026-11-26T09:15` fixes the clock (site time unless an offset is given), for tests and demos.
-A thin shell: the rules are kiosk.domain.lifecycle's, the store kiosk.queue.sqlite_calling's.
+A thin shell: the rules are kiosk.domain.lifecycle's, the store the config names (kiosk.queue.stores).
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from zoneinfo import ZoneInfo
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
-    from kiosk.queue.lifecycle import CallOutcome
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
+    from kiosk.queue.lifecycle import CallingStore, CallOutcome
 
 DEFAULT_CONFIG = "config"
 NOBODY_WAITS = 3  # exit status of `next` when no group of the counter has anyone waiting
@@ -67,21 +66,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default=DEFAULT_CONFIG)
     parser.add_argument("--data-dir", help="ticket database folder (default: the config's storage.data_dir)")
+    parser.add_argument("--store", help="the shared queue database postgresql://… (default: storage.url)")
     parser.add_argument("--at", help="the time of the action, e.g. 2026-11-26T09:15 (default: now)")
 
 
 def _call(args: argparse.Namespace) -> int:
     from kiosk.queue.lifecycle import CallRefused, UnknownCounter, UnknownGroup, UnknownTicket
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_store import DATABASE_FILE
+    from kiosk.queue.stores import open_calling, with_store
     from kiosk.site.load import load_site_config
 
-    config = load_site_config(args.config)
+    config = with_store(load_site_config(args.config), args.store)
     now = _moment(args.at, config.site.timezone)
     data_dir = Path(args.data_dir or config.storage.data_dir)
-    if not (data_dir / DATABASE_FILE).is_file():  # the kiosk creates it; never start an empty store from a typo
-        raise UsageError(f"no ticket database at {data_dir / DATABASE_FILE}")
-    store = SqliteCallingStore.for_site(config, data_dir)
+    # The kiosk creates the SQLite file; never start an empty store from a typo.
+    store = open_calling(config, data_dir, must_exist=True)
     try:
         return _act(store, args, now)
     except (UnknownCounter, UnknownTicket, UnknownGroup) as exc:
@@ -93,7 +91,7 @@ def _call(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _act(store: SqliteCallingStore, args: argparse.Namespace, now: datetime) -> int:
+def _act(store: CallingStore, args: argparse.Namespace, now: datetime) -> int:
     match args.action:
         case "next":
             outcome = store.call_next(args.counter, now)

@@ -17,14 +17,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lobby.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface, for the LAN)")
     lobby.add_argument("--port", type=int, default=8080)
     lobby.add_argument("--at", help="start the clock at this local time, e.g. 2026-11-26T09:15 (demos, tests)")
+    lobby.add_argument("--store", help="the shared queue database postgresql://… (default: storage.url)")
     lobby.set_defaults(func=_lobby)
 
 
 def _lobby(args: argparse.Namespace) -> int:
     from kiosk.lobby.server import serve
+    from kiosk.queue.stores import with_store
     from kiosk.site.load import load_site_config
 
-    config = load_site_config(args.config)
+    config = with_store(load_site_config(args.config), args.store)
     data_dir = Path(args.data_dir) if args.data_dir else Path(config.storage.data_dir)
     return serve(config, data_dir, args.host, args.port, parse_at(args.at, config.site.timezone))
 

@@ -65,6 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reprint.add_argument("--date", help="business date YYYY-MM-DD (default: today's)")
     reprint.add_argument("--lang", default="ja", help="language of the reprint (default: ja)")
     reprint.add_argument("--config", default=DEFAULT_CONFIG)
+    reprint.add_argument("--store", help="the shared queue database postgresql://… (default: storage.url)")
     reprint.set_defaults(func=_reprint)
 
     test = sub.add_parser("print-test", help="print a test ticket and show the printer's status (staff)")
@@ -197,10 +198,11 @@ def _on_the_port(config: SiteConfig, job: Callable[[TicketPrinter], StaffResult]
 
 def _reprint(args: argparse.Namespace) -> int:
     from kiosk.queue.model import PrintState
+    from kiosk.queue.stores import with_store
     from kiosk.shell.control import ask_kiosk
     from kiosk.shell.staff import DONE, StaffResult, find_reprint, open_store, print_reprint
 
-    config = _config(args.config)
+    config = with_store(_config(args.config), args.store)
     day = _date(args.date) if args.date else None
     request = {"command": "reprint", "label": args.number, "date": args.date, "lang": args.lang}
     result = ask_kiosk(config, request)

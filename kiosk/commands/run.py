@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # kiosk.cli imports this module: pygame loads only when the k
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="run the kiosk: fullscreen on the console, a window on a desktop")
     run.add_argument("--config", default="config", help="a TOML file or a folder holding site.toml")
+    run.add_argument("--store", help="the shared queue database postgresql://… (default: storage.url)")
     run.set_defaults(func=_run)
 
 
@@ -39,6 +40,7 @@ def run_appliance(
 
 
 def _run(args: argparse.Namespace) -> int:
+    from kiosk.queue.stores import with_store
     from kiosk.site.load import load_site_config
 
-    return run_appliance(load_site_config(args.config))
+    return run_appliance(with_store(load_site_config(args.config), args.store))

@@ -13,6 +13,7 @@ from drivers.card.settings import ReaderBackend
 from kiosk.commands.lobby import parse_at
 from kiosk.demo.scenarios import SCENARIOS, scenario
 from kiosk.errors import UsageError
+from kiosk.queue.stores import with_store
 from kiosk.site.load import load_site_config
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
         print(f"{lobby.NAME:36} {lobby.DESCRIPTION} (not in --all: needs Chromium)")
         return 0
-    config = load_site_config(args.config)
+    config = with_store(load_site_config(args.config), args.store)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
     if args.lang is not None and args.lang not in config.site.languages:
         raise UsageError(f"--lang {args.lang!r}: this site offers {', '.join(config.site.languages)}")

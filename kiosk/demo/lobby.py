@@ -4,7 +4,8 @@ Visitors take tickets through the kiosk's own flow (the headless scenarios, all 
 database), `kiosk lobby` serves that database as its own process, two clerks call the tickets from
 their consoles in headless Chromium (Debian's /usr/bin/chromium through Playwright), and the lobby
 screen and the consoles are saved as DIR/lobby/*.png: the screen at 1920x1080 and 1080x1920 in
-Japanese and English, and each console.
+Japanese and English, and each console. Every call's announcement, as the lobby screen fetches it
+from the service, is saved as DIR/lobby/voice/NN-<label>-<call|recall>.wav (the site's `[voice]`).
 """
 
 from __future__ import annotations
@@ -84,9 +85,48 @@ def run_lobby_morning(config: SiteConfig, out: Path) -> dict[str, Any]:
                 calls = _morning(browser, lobby.base, password, shots_dir)
             finally:
                 browser.close()
-    summary = {"scenario": NAME, "tickets": tickets, "calls": calls, "screens": sorted(_names(shots_dir))}
+            voices = _announcements(config, data_dir, lobby.base, shots_dir / "voice")
+    summary = {
+        "scenario": NAME,
+        "tickets": tickets,
+        "calls": calls,
+        "screens": sorted(_names(shots_dir)),
+        "announcements": voices,
+    }
     (out / "result.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return summary
+
+
+def _announcements(config: SiteConfig, data_dir: Path, base: str, folder: Path) -> list[str]:
+    """Each call and recall of the morning as the lobby screen hears it (GET /voice/<event>.wav)."""
+    from kiosk.domain.lifecycle import EventKind
+    from kiosk.queue.lifecycle import CallingSetup
+    from kiosk.queue.sqlite_calling import SqliteCallingStore
+    from kiosk.queue.sqlite_store import DATABASE_FILE
+
+    store = SqliteCallingStore(data_dir / DATABASE_FILE, CallingSetup.from_site(config))
+    try:
+        events = [e for e in store.events_after(0, limit=10_000) if e.kind in (EventKind.CALLED, EventKind.RECALLED)]
+    finally:
+        store.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for n, event in enumerate(events, start=1):
+        host, port = base.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)  # the first may wait for its synthesis
+        try:
+            conn.request("GET", f"/voice/{event.id}.wav")
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if response.status != 200:
+            continue  # [voice] off, or quiet hours: nothing was said
+        kind = "recall" if event.kind is EventKind.RECALLED else "call"
+        name = f"{n:02d}-{event.label}-{kind}-{event.lang or 'ja'}.wav"
+        (folder / name).write_bytes(body)
+        written.append(name)
+    return written
 
 
 def _names(folder: Path) -> list[str]:

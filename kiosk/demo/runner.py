@@ -28,9 +28,8 @@ from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.routing import Refusal, route_for
 from kiosk.errors import UsageError
 from kiosk.messages import text
-from kiosk.queue.lifecycle import CallingSetup
-from kiosk.queue.sqlite_calling import SqliteCallingStore
-from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.queue.lifecycle import CallingStore
+from kiosk.queue.stores import open_calling, open_kiosk_tickets
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
 
@@ -105,9 +104,10 @@ def run_scenario(
         demo_card = DemoCard(reader, config, today=lambda: clock.now.date())
         # The real ESC/POS driver through the emulator (or --printer): the ticket is what came back.
         printer = DemoPrinter(config, Path(scratch) / "printed", Path(scratch), printer_url)
-        database = (data_dir or Path(scratch)) / "tickets.sqlite3"
-        store = SqliteTicketStore(database)
-        calling = SqliteCallingStore(database, CallingSetup.from_site(config))
+        # The SQLite file (or, with [storage] url / --store, the outbox) in the scratch folder or data_dir.
+        local = replace(config, storage=replace(config.storage, data_dir=data_dir or Path(scratch)))
+        store = open_kiosk_tickets(local, clock)
+        calling = open_calling(local)
         try:
             runtime = Runtime(
                 config=config,
@@ -201,7 +201,7 @@ def _issue_before(runtime: Runtime, scenario: Scenario) -> None:
             runtime.store.issue(runtime.ticket_request(route, answers))
 
 
-def _serve_before(runtime: Runtime, calling: SqliteCallingStore, scenario: Scenario) -> None:
+def _serve_before(runtime: Runtime, calling: CallingStore, scenario: Scenario) -> None:
     """The morning before the visit, through the real stores: tickets issued, then called, started and
     done one after another at the procedure's counter, then tickets left waiting."""
     config = runtime.config

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,11 +31,11 @@ from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardPresence, PaperState
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
+from kiosk.demo.wires import CALL_PIN, NO_SHOW_PIN, DemoWires
 from kiosk.errors import KioskError
 from kiosk.fonts import Face, font_path
-from kiosk.queue.lifecycle import CallingSetup
-from kiosk.queue.sqlite_calling import SqliteCallingStore
-from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.queue.lifecycle import CallingStore
+from kiosk.queue.stores import open_calling, open_kiosk_tickets
 from kiosk.shell.runtime import Devices, Runtime
 from kiosk.site.model import ScreenConfig, SiteConfig
 from kiosk.ui.png import save_png
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 POLL_HZ = 25
 PANEL_WIDTH = 380
+WIRES_WIDTH = 380  # a second column: the lobby's wires (number board, counter displays and buttons)
+LED_ON = (255, 176, 0)  # the board's amber LEDs
+SEGMENT_ON = (235, 30, 30)
+LED_OFF = (40, 36, 30)
 INK = (20, 20, 20)
 PANEL_BG = (226, 230, 236)
 BUTTON_BG = (250, 250, 250)
@@ -93,7 +97,7 @@ def run_window(
     max_h = max(480, int(info.current_h * 0.9)) if info.current_h > 0 else 960
     scale = min(1.0, max_h / size[1])
     frame = (int(size[0] * scale), int(size[1] * scale))
-    window = pygame.display.set_mode((frame[0] + PANEL_WIDTH, max(frame[1], 760)))
+    window = pygame.display.set_mode((frame[0] + PANEL_WIDTH + WIRES_WIDTH, max(frame[1], 760)))
     pygame.display.set_caption(f"Lobby kiosk demo — {config.site.name.get('en')} (SIMULATION)")
 
     clock = DemoClock(config.site.timezone, at)
@@ -101,10 +105,15 @@ def run_window(
     scratch = tempfile.TemporaryDirectory(prefix="kiosk-demo-")
     # The real ESC/POS driver, printing to the emulator (or to --printer): tickets come back as PNGs.
     printer = DemoPrinter(config, out_dir / "printed", Path(scratch.name), printer_url)
-    store = SqliteTicketStore(Path(scratch.name) / "tickets.sqlite3")
-    # The wait the screens tell, once counters call from this file (the lobby service beside the demo).
-    calling = SqliteCallingStore(Path(scratch.name) / "tickets.sqlite3", CallingSetup.from_site(config))
+    # The demo's own SQLite file in the scratch folder, or the shared database of --store.
+    local = replace(config, storage=replace(config.storage, data_dir=Path(scratch.name)))
+    store = open_kiosk_tickets(local, clock)
+    # The wait the screens tell, once counters call from this queue (the lobby service beside the demo).
+    calling = open_calling(local)
     display = SimQueueDisplay()
+    # The number board (emulator on a pty) and the counters' displays and buttons (mock pins),
+    # driven by the lobby service's own wiring over this ticket file.
+    wires = DemoWires(config, Path(scratch.name) / "tickets.sqlite3", clock)
     runtime = Runtime(
         config=config,
         devices=Devices(reader=card.reader, printer=printer.driver, display=display, simulated=True),
@@ -114,6 +123,7 @@ def run_window(
     )
     view = KioskView(config, screen, simulation=True)
     panel = _panel(config, runtime, card, printer, clock, calling)
+    wire_buttons = _wire_buttons(wires)
     lobby = _start_lobby(config, Path(scratch.name), at)
     font = pygame.font.Font(str(font_path(Face.REGULAR)), 17)
     small = pygame.font.Font(str(font_path(Face.REGULAR)), 13)
@@ -124,7 +134,7 @@ def run_window(
 
     touches = Touches(window.get_size())
     ticker = pygame.time.Clock()
-    drawn_version, drawn_second = -1, None
+    drawn_version, drawn_second, drawn_wires = -1, None, wires.signature()
     try:
         while True:
             for event in pygame.event.get():
@@ -138,32 +148,35 @@ def run_window(
                         if touch is not None:
                             runtime.dispatch(touch)
                     else:
-                        _click_panel(panel, event.pos)
+                        _click_panel(panel + wire_buttons, event.pos)
                     drawn_version = -1
                 if event.type == pygame.KEYDOWN and event.key == pygame.K_F12:
                     shot = out_dir / f"window-{pygame.time.get_ticks()}.png"
                     save_png(window, shot)
                     print(f"screenshot: {shot}")
                 if event.type == pygame.KEYDOWN:
-                    for button in panel:
+                    for button in panel + wire_buttons:
                         if button.key == event.key:
                             button.action()
                             drawn_version = -1
             runtime.poll()
             left = runtime.flow.idle_seconds_left(runtime.state, clock())
             second = int(left) if left is not None and left <= 30 else None
-            if runtime.version != drawn_version or second != drawn_second:
-                drawn_version, drawn_second = runtime.version, second
+            seen_wires = wires.signature()
+            if runtime.version != drawn_version or second != drawn_second or seen_wires != drawn_wires:
+                drawn_version, drawn_second, drawn_wires = runtime.version, second, seen_wires
                 surface = view.render(runtime.state, clock())
                 window.fill(PANEL_BG)
                 window.blit(pygame.transform.smoothscale(surface, frame), (0, 0))
                 _draw_panel(window, frame[0], panel, font, small, runtime, card, printer, display, clock)
+                draw_wires(window, frame[0] + PANEL_WIDTH + 12, 10, wires, wire_buttons, font, small)
                 pygame.display.flip()
             ticker.tick(POLL_HZ)
     finally:
         if lobby is not None:
             lobby.terminate()  # it stops in seconds (streams watch its shutdown)
             lobby.wait(timeout=10)
+        wires.close()
         store.close()
         calling.close()
         printer.close()
@@ -179,6 +192,8 @@ def _start_lobby(config: SiteConfig, data_dir: Path, at: datetime | None) -> sub
     """`kiosk lobby` beside the window, on the demo's ticket file, on this machine only; None (and
     the reason printed) when it cannot start, so the kiosk demo still runs."""
     command = [sys.executable, "-m", "kiosk", "lobby", "--config", str(config.source), "--data-dir", str(data_dir)]
+    if config.storage.url is not None:
+        command += ["--store", config.storage.url]
     command += ["--host", "127.0.0.1", "--port", str(LOBBY_PORT)]
     if at is not None:
         command += ["--at", at.isoformat()]
@@ -203,7 +218,7 @@ def _panel(
     reader: DemoCard,
     printer: DemoPrinter,
     clock: DemoClock,
-    calling: SqliteCallingStore,
+    calling: CallingStore,
 ) -> list[PanelButton]:
     buttons: list[PanelButton] = []
     keys = [getattr(pygame, f"K_{c}") for c in "1234567890qwtyuiz"]
@@ -282,20 +297,11 @@ def _draw_panel(
     y += 26
     window.blit(small.render(clock().strftime("%a %Y-%m-%d %H:%M:%S %Z"), True, INK), (x, y))
     y += 24
-    # Each group as a two-column grid of small buttons: every action fits beside the kiosk frame.
-    column = (PANEL_WIDTH - 30) // 2
     groups: dict[str, list[PanelButton]] = {}
     for button in panel:
         groups.setdefault(button.group, []).append(button)
     for buttons in groups.values():
-        for index, button in enumerate(buttons):
-            rect = pygame.Rect(x + (column + 6) * (index % 2), y + 25 * (index // 2), column, 22)
-            button.rect = rect
-            active = button.active() if button.active else False
-            pygame.draw.rect(window, ACTIVE_BG if active else BUTTON_BG, rect, border_radius=4)
-            pygame.draw.rect(window, (150, 150, 150), rect, 1, border_radius=4)
-            window.blit(small.render(button.label, True, INK), (rect.x + 6, rect.y + 3))
-        y += 25 * ((len(buttons) + 1) // 2) + 10
+        y = _draw_buttons(window, x, y, buttons, small)
     y += 6
     lines = [
         f"reader: {reader.poll().value}",
@@ -311,3 +317,93 @@ def _draw_panel(
     for line in lines:
         window.blit(small.render(line, True, INK), (x, y))
         y += 19
+
+
+def _draw_buttons(window: pygame.Surface, x: int, y: int, buttons: list[PanelButton], small: pygame.font.Font) -> int:
+    """One group as a two-column grid of small buttons (every action fits beside the kiosk frame);
+    returns the y below it."""
+    column = (PANEL_WIDTH - 30) // 2
+    for index, button in enumerate(buttons):
+        rect = pygame.Rect(x + (column + 6) * (index % 2), y + 25 * (index // 2), column, 22)
+        button.rect = rect
+        active = button.active() if button.active else False
+        pygame.draw.rect(window, ACTIVE_BG if active else BUTTON_BG, rect, border_radius=4)
+        pygame.draw.rect(window, (150, 150, 150), rect, 1, border_radius=4)
+        window.blit(small.render(button.label, True, INK), (rect.x + 6, rect.y + 3))
+    return y + 25 * ((len(buttons) + 1) // 2) + 10
+
+
+def _wire_buttons(wires: DemoWires) -> list[PanelButton]:
+    """Keys for the number board's faults and the first counter's buttons (mock pins)."""
+    board, first = wires.board, wires.counters[0]
+    return [
+        PanelButton("[a] board: NAK next 3", lambda: board.nak_next(3), "board", pygame.K_a),
+        PanelButton("[s] board: drop next 3", lambda: board.drop_next(3), "board", pygame.K_s),
+        PanelButton("[d] board: garble next 3", lambda: board.garble_next(3), "board", pygame.K_d),
+        PanelButton("[f] board: power-cycle", board.power_cycle, "board", pygame.K_f),
+        PanelButton(
+            "[g] board: silent", lambda: board.set_silent(not board.silent), "board", pygame.K_g, lambda: board.silent
+        ),
+        PanelButton(f"[b] {first}: call button", lambda: wires.press(CALL_PIN), "board", pygame.K_b),
+        PanelButton(f"[l] {first}: hold = recall", lambda: wires.press(CALL_PIN, 1.3), "board", pygame.K_l),
+        PanelButton(f"[j] {first}: no-show button", lambda: wires.press(NO_SHOW_PIN), "board", pygame.K_j),
+    ]
+
+
+# Where each segment of a 7-segment digit sits, in a 20 x 36 box: bit 0 = a ... bit 6 = g.
+_SEGMENTS = (
+    (3, 0, 14, 4),  # a
+    (16, 3, 4, 14),  # b
+    (16, 19, 4, 14),  # c
+    (3, 32, 14, 4),  # d
+    (0, 19, 4, 14),  # e
+    (0, 3, 4, 14),  # f
+    (3, 16, 14, 4),  # g
+)
+
+
+def draw_wires(
+    window: pygame.Surface,
+    x: int,
+    y: int,
+    wires: DemoWires,
+    buttons: list[PanelButton],
+    font: pygame.font.Font,
+    small: pygame.font.Font,
+) -> None:
+    """The lobby's wires: their keys, the number board as its emulator shows it and each counter's
+    display as its chip emulator decoded the waveform, with every wired device's health."""
+    window.blit(font.render("LOBBY WIRES", True, INK), (x, y))
+    y += 26
+    window.blit(small.render("what kiosk lobby drives: serial board, GPIO", True, INK), (x, y))
+    y = _draw_buttons(window, x, y + 24, buttons, small) + 6
+    window.blit(small.render(f"number board {wires.board.address} (emulator on a pty)", True, INK), (x, y))
+    y += 20
+    blink_off = int(pygame.time.get_ticks() / 500) % 2 == 1
+    led_font = pygame.font.Font(None, 30)  # pygame's own font: a dot-matrix look, ASCII only as the board
+    for row, counter, text, flashing in wires.rows():
+        box = pygame.Rect(x, y, PANEL_WIDTH - 30, 26)
+        pygame.draw.rect(window, (0, 0, 0), box)
+        lit = LED_OFF if flashing and blink_off else LED_ON
+        window.blit(small.render(f"{row}", True, (120, 120, 120)), (x + 6, y + 5))
+        led = led_font.render(text or "", True, lit)
+        window.blit(led, (x + 30, y + 3))
+        window.blit(small.render(f"counter {counter}", True, (120, 120, 120)), (box.right - 90, y + 5))
+        y += 30
+    y += 6
+    for index, (counter, codes) in enumerate(wires.digits()):
+        left = x + index * 170
+        window.blit(small.render(f"display {counter} (TM1637)", True, INK), (left, y))
+        pygame.draw.rect(window, (0, 0, 0), pygame.Rect(left, y + 18, 150, 48))
+        for position, code in enumerate(codes):
+            for bit, (sx, sy, w, h) in enumerate(_SEGMENTS):
+                colour = SEGMENT_ON if code >> bit & 1 else LED_OFF
+                pygame.draw.rect(window, colour, pygame.Rect(left + 10 + position * 35 + sx, y + 24 + sy, w, h))
+    y += 74
+    for health in wires.health():
+        line = f"{health.device}: {health.state.value}, {health.detail}"
+        if small.size(line)[0] > PANEL_WIDTH - 24:  # the detail on a line of its own
+            window.blit(small.render(f"{health.device}: {health.state.value}", True, INK), (x, y))
+            y, line = y + 17, f"    {health.detail}"
+        window.blit(small.render(line, True, INK), (x, y))
+        y += 17

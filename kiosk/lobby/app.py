@@ -7,6 +7,7 @@ GET  /counter/<id>                the console of one counter (staff)
 POST /counter/<id>/<action>       call-next, recall, start, done, no-show, transfer, cancel, close, open
 GET  /login, POST /login, POST /logout
 GET  /health                      "ok" and the event id, for a watchdog
+GET  /voice/<event id>.wav        a call's announcement for the lobby screen (kiosk/lobby/voice.py)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from kiosk.lobby.auth import Account, LoginThrottle, Session, Sessions, StaffFil
 from kiosk.lobby.pages import STATIC_DIR, render, script_json
 from kiosk.lobby.service import CounterAction, LobbyService
 from kiosk.lobby.state import screen_words, state_json
+from kiosk.lobby.voice import LobbyVoice
 from kiosk.queue.lifecycle import CallOutcome, CallRefused
 from kiosk.site.model import SiteConfig
 
@@ -50,8 +52,9 @@ FAILED_LOGIN_PAUSE_S = 0.5  # every wrong password answers this much later (on t
 class Lobby:
     """The route handlers, holding what they share."""
 
-    def __init__(self, service: LobbyService, config: SiteConfig, data_dir: Path) -> None:
+    def __init__(self, service: LobbyService, config: SiteConfig, data_dir: Path, voice: LobbyVoice) -> None:
         self.service = service
+        self.voice = voice
         self.config = config
         self.staff = StaffFile(data_dir)
         self.sessions = Sessions(load_secret(data_dir))
@@ -62,7 +65,11 @@ class Lobby:
     # --- no login ----------------------------------------------------------------------------
 
     async def screen(self, request: Request) -> Response:
-        words = {**self.words, "now_ms": int(self.service.clock().timestamp() * 1000)}
+        words = {
+            **self.words,
+            "now_ms": int(self.service.clock().timestamp() * 1000),
+            "voice": self.voice.page_settings(),
+        }
         page = render(
             "screen.html",
             raw={"words": script_json(words), "state": script_json(state_json(self.service.published.state))},
@@ -227,15 +234,19 @@ def _forbidden(message: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=403)
 
 
-def build_app(service: LobbyService, config: SiteConfig, data_dir: Path) -> Starlette:
-    lobby = Lobby(service, config, data_dir)
+def build_app(service: LobbyService, config: SiteConfig, data_dir: Path, voice: LobbyVoice | None = None) -> Starlette:
+    """`voice`: the lobby's announcements (kiosk/lobby/voice.py); None: silent, as with `[voice] output = "off"`."""
+    voice = voice or LobbyVoice(config, service, None)
+    lobby = Lobby(service, config, data_dir, voice)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await service.start()
+        await voice.start()
         try:
             yield
         finally:
+            await voice.stop()
             await service.stop()
 
     routes = [
@@ -249,6 +260,7 @@ def build_app(service: LobbyService, config: SiteConfig, data_dir: Path) -> Star
         Route("/logout", lobby.logout, methods=["POST"]),
         Route("/counter/{counter}", lobby.console, methods=["GET"]),
         Route("/counter/{counter}/{action}", lobby.counter_action, methods=["POST"]),
+        *voice.routes(),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

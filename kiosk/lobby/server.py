@@ -23,9 +23,9 @@ import uvicorn
 
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
-from kiosk.queue.lifecycle import CallingSetup, CallingStore
+from kiosk.lobby.voice import open_voice
+from kiosk.queue.lifecycle import CallingStore
 from kiosk.queue.notify import Notifier
-from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -54,23 +54,28 @@ class _Server(uvicorn.Server):
 
 
 def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime | None) -> int:
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_notify import SqliteNotifier
-
-    database = data_dir / DATABASE_FILE
-    setup = CallingSetup.from_site(config)
+    from kiosk.queue import stores
 
     def open_store() -> CallingStore:
-        return SqliteCallingStore(database, setup)
+        return stores.open_calling(config, data_dir)
 
     def open_notifier() -> Notifier:
-        # After the store: it follows a file the store made. Every 50 ms rather than the notifier's
-        # default 25: measured here, each poll costs ~0.1 ms of CPU on a busy 2-core machine, so 25 ms
-        # alone was 0.64 % of a core idle (budget 0.5 %); 50 ms still lands a change in <= 100 ms.
-        return SqliteNotifier(database, poll_interval_s=NOTIFY_POLL_S)
+        # After the store: it follows a file the store made. SQLite: every 50 ms rather than the
+        # notifier's default 25: measured here, each poll costs ~0.1 ms of CPU on a busy 2-core
+        # machine, so 25 ms alone was 0.64 % of a core idle (budget 0.5 %); 50 ms still lands a
+        # change in <= 100 ms. PostgreSQL: LISTEN/NOTIFY, no polling.
+        return stores.open_notifier(config, data_dir, poll_interval_s=NOTIFY_POLL_S)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
-    app = build_app(service, config, data_dir)
+    wires = None
+    if config.boards or config.gpio.displays or config.gpio.buttons:
+        from kiosk.lobby.wired import LobbyWires, connect
+        from kiosk.shell.signal_lamp import LOBBY_DEVICES_FILE
+
+        wires = LobbyWires(config.boards, config.gpio)
+        connect(wires, service)
+        wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
+    app = build_app(service, config, data_dir, open_voice(config, service))
     server_config = uvicorn.Config(
         app,
         host=host,
@@ -81,6 +86,11 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
     server = _Server(server_config, service.request_shutdown)
-    log.info("lobby service on http://%s:%d/screen (data in %s)", host, port, data_dir)
-    server.run()
+    where = "the shared database" if config.storage.url else str(data_dir)
+    log.info("lobby service on http://%s:%d/screen (queue in %s)", host, port, where)
+    try:
+        server.run()
+    finally:
+        if wires is not None:
+            wires.close()
     return 0

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
@@ -25,6 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from drivers.interfaces import Health
 from kiosk.lobby.state import state_text
 from kiosk.queue.lifecycle import CallingStore, CallOutcome, LobbyState, NothingAtCounter
 from kiosk.queue.notify import Notifier
@@ -82,6 +84,8 @@ class LobbyService:
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[Callable[[LobbyState], None]] = []
+        self._health_sources: list[Callable[[], list[Health]]] = []
 
     # --- life -------------------------------------------------------------------------------
 
@@ -153,7 +157,27 @@ class LobbyService:
         await self.refresh()
         return result
 
+    def act_soon(self, counter_id: str, action: CounterAction) -> concurrent.futures.Future[object]:
+        """Thread-safe `act` (a GPIO button's thread): queued on the service's loop."""
+        assert self._loop is not None, "start() first"
+        return asyncio.run_coroutine_threadsafe(self.act(counter_id, action), self._loop)
+
+    def add_health(self, source: Callable[[], list[Health]]) -> None:
+        """A device set of the service (its boards, displays, buttons) that reports its health."""
+        self._health_sources.append(source)
+
+    def device_health(self) -> list[Health]:
+        """Every device the service drives, for the staff page (issue 17)."""
+        return [health for source in self._health_sources for health in source()]
+
     # --- publishing -------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[LobbyState], None]) -> None:
+        """`listener` gets every newly published state (and the current one, if any), on the loop:
+        it must return at once (the lobby's boards and displays queue their work)."""
+        self._listeners.append(listener)
+        if self._published is not None:
+            listener(self._published.state)
 
     @property
     def published(self) -> Published:
@@ -175,6 +199,11 @@ class LobbyService:
             self._published = published
             changed, self._changed = self._changed, asyncio.Event()
             changed.set()
+            for listener in self._listeners:
+                try:
+                    listener(state)
+                except Exception:  # the shell's broad except: a wire's trouble never stops the screens
+                    log.exception("lobby listener failed")
         return self.published
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:

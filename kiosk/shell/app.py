@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from drivers.interfaces import Health
+    from kiosk.queue.lifecycle import CallingStore
+    from kiosk.queue.model import TicketStore
     from kiosk.shell.control import ControlServer
     from kiosk.shell.runtime import Devices, Runtime
 
@@ -44,8 +45,8 @@ class KioskApp:
     config: SiteConfig
     clock: Clock
     devices: Devices
-    store: SqliteTicketStore
-    calling: SqliteCallingStore  # the same file, read for the wait the screens and the ticket tell
+    store: TicketStore  # on a shared database: issues from its offline blocks while it is away
+    calling: CallingStore  # the same queue, read for the wait the screens and the ticket tell
     runtime: Runtime
     control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
 
@@ -65,7 +66,13 @@ class KioskApp:
             "error": None if status is None else status.error,
             "health": None if health is None else health.state.value,
             "detail": None if health is None else health.detail,
+            "store": self.store_health(),
         }
+
+    def store_health(self) -> dict[str, str] | None:
+        """The shared database as this kiosk sees it (offline: DEGRADED); None for the SQLite file."""
+        health: Health | None = getattr(self.store, "health", lambda: None)()
+        return None if health is None else {"health": health.state.value, "detail": health.detail}
 
     def close(self) -> None:
         """The control socket first (no more staff jobs), the printer's thread (its job under way
@@ -77,24 +84,25 @@ class KioskApp:
         self.calling.close()
         for device in (self.devices.reader, self.devices.printer, self.devices.display):
             device.close()
+        if self.devices.lamp is not None:
+            self.devices.lamp.close()
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     """Open the devices the config names and the ticket store in its data folder, take the printer's
     port (its lock, on the printer's thread) and serve the control socket; the caller closes."""
-    from kiosk.queue.sqlite_calling import SqliteCallingStore
-    from kiosk.queue.sqlite_store import SqliteTicketStore
+    from kiosk.queue.stores import open_calling, open_kiosk_tickets
     from kiosk.shell.control import ControlServer, KioskControl, control_path
     from kiosk.shell.devices import build_devices
     from kiosk.shell.port_lock import PortLock
     from kiosk.shell.runtime import Runtime
 
     devices = build_devices(config, today=lambda: clock().date())
-    store = SqliteTicketStore(config.storage.data_dir / "tickets.sqlite3")
-    calling: SqliteCallingStore | None = None
+    store = open_kiosk_tickets(config, clock)
+    calling: CallingStore | None = None
     app = None
     try:
-        calling = SqliteCallingStore.for_site(config)  # after the ticket store: it made or migrated the file
+        calling = open_calling(config)  # after the ticket store: it made or migrated the SQLite file
         lock = PortLock(config.printer, config.storage.data_dir)
         runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling, port_lock=lock)
         app = KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)

@@ -22,7 +22,9 @@ from drivers.card.sim import SimCardReader
 from drivers.display.sim import SimQueueDisplay
 from drivers.interfaces import CardReader
 from drivers.printer.escpos_printer import EscposTicketPrinter
+from kiosk.errors import DriverError
 from kiosk.shell.runtime import Devices
+from kiosk.shell.signal_lamp import LampControl, LobbyBoards
 from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -44,4 +46,24 @@ def build_devices(config: SiteConfig, today: Callable[[], date]) -> Devices:
         printer=EscposTicketPrinter.from_config(config.printer, Path(config.storage.data_dir)),
         display=SimQueueDisplay(),
         simulated=True,
+        lamp=_lamp(config),
     )
+
+
+def _lamp(config: SiteConfig) -> LampControl | None:
+    """The signal tower of `[gpio.lamp]`, or None. A pin factory that cannot start (not a Pi) is
+    logged and the kiosk serves without its lamp."""
+    pins = config.gpio.lamp
+    if pins is None:
+        return None
+    from drivers.gpio.lamp import GpioLamp
+    from drivers.gpio.pins import pin_factory
+    from drivers.gpio.settings import PinFactoryName
+
+    try:
+        factory = pin_factory(config.gpio.pin_factory)
+    except DriverError as exc:
+        log.error("kiosk lamp: %s", exc)
+        return None
+    lamp = GpioLamp(pins, factory, simulated=config.gpio.pin_factory is PinFactoryName.MOCK)
+    return LampControl(lamp, LobbyBoards(config.storage.data_dir))

@@ -73,6 +73,7 @@ from kiosk.queue.model import PrintState, Ticket, TicketRequest, TicketStore
 from kiosk.shell.card_reads import CardReads
 from kiosk.shell.port_lock import PortLock
 from kiosk.shell.printer_jobs import PrinterWorker
+from kiosk.shell.signal_lamp import LampControl
 from kiosk.shell.waits import place_in_line, read_lobby
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
@@ -91,6 +92,7 @@ class Devices:
     printer: TicketPrinter
     display: QueueDisplay
     simulated: bool  # any simulator active: the UI shows the SIMULATION badge
+    lamp: LampControl | None = None  # the kiosk's signal tower and buzzer ([gpio.lamp])
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ class Runtime:
             self._printer_checked = now
             self._watch = self.printer_jobs.submit(self._check_job)
         self.dispatch(Tick())
+        if self.devices.lamp is not None:
+            self.devices.lamp.update(self.printer_status, self._presence, self.clock())
 
     def settle(self, timeout_s: float = 10.0) -> None:
         """Wait for a card read and the printer's jobs in flight (a ticket asked for: its check,
@@ -225,9 +229,11 @@ class Runtime:
             self._slips.append(self.printer_jobs.submit(self._slip_job(slip)))
             return []
         if isinstance(effect, RaiseStaffCall):
-            # The GPIO lamp and the staff page come with the panel driver; the log line is the record.
+            # The lamp turns amber and the buzzer sounds; the staff page comes with its issue.
             self.staff_calls += 1
             log.warning("staff call from the %s screen", effect.screen.value)
+            if self.devices.lamp is not None:
+                self.devices.lamp.staff_called(self.clock())
             return []
         raise AssertionError(f"unhandled effect {effect!r}")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from drivers.interfaces import HealthState, TicketPrinter
@@ -20,8 +19,7 @@ from kiosk.domain.model import Answers
 from kiosk.domain.numbering import business_date
 from kiosk.domain.routing import route_for
 from kiosk.errors import PrinterError, UsageError
-from kiosk.queue.model import Ticket, parse_label
-from kiosk.queue.sqlite_store import SqliteTicketStore
+from kiosk.queue.model import Ticket, TicketStore, parse_label
 from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
 from kiosk.ticket.layout import build_test_ticket, build_ticket
@@ -122,12 +120,8 @@ class Reprint:
         return f"ticket {self.ticket.label} of {self.day:%Y-%m-%d} reprinted (was {self.ticket.print_state.value})"
 
 
-def database_of(config: SiteConfig) -> Path:
-    return Path(config.storage.data_dir) / "tickets.sqlite3"
-
-
 def find_reprint(
-    config: SiteConfig, store: SqliteTicketStore, number: str, day: date | None, lang: str, now: datetime
+    config: SiteConfig, store: TicketStore, number: str, day: date | None, lang: str, now: datetime
 ) -> Reprint:
     """The stored ticket `number` of `day` (default: today's business date) drawn again, marked
     as a reprint. Raises UsageError for a number, language or day this site does not know."""
@@ -155,9 +149,8 @@ def find_reprint(
     return Reprint(ticket, day, document)
 
 
-def open_store(config: SiteConfig) -> SqliteTicketStore:
-    """The site's ticket store, never created just to look a number up."""
-    database = database_of(config)
-    if not database.is_file():
-        raise UsageError(f"no ticket database at {database}")
-    return SqliteTicketStore(database)
+def open_store(config: SiteConfig) -> TicketStore:
+    """The site's ticket store (the shared database, or the SQLite file), never created just to look a number up."""
+    from kiosk.queue.stores import open_tickets
+
+    return open_tickets(config, must_exist=True)

@@ -49,8 +49,11 @@ from kiosk.site.model import (
     Site,
     SiteConfig,
     Storage,
+    VoiceConfig,
+    VoiceOutput,
     Window,
 )
+from kiosk.site.wires import read_boards, read_gpio
 
 SITE_FILE = "site.toml"  # what a config folder must hold
 
@@ -112,6 +115,9 @@ def load_site_config(path: str | Path) -> SiteConfig:
         printer = _read_printer(root.table("printer"))
         reader = _read_reader(root.table("reader"), file.parent)
         calling = _read_calling(root.table("calling"))
+        boards = read_boards(root, counters)
+        gpio = read_gpio(root, counters)
+        voice = _read_voice(root.table("voice", required=False))
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
@@ -128,6 +134,9 @@ def load_site_config(path: str | Path) -> SiteConfig:
         source=file.resolve(),
         reader=reader,
         calling=calling,
+        boards=boards,
+        gpio=gpio,
+        voice=voice,
     )
 
 
@@ -421,9 +430,9 @@ class _Table:
                 if child.alive:
                     yield name, child
 
-    def table_list(self, key: str) -> Iterator[_Table]:
+    def table_list(self, key: str, required: bool = True) -> Iterator[_Table]:
         """An array of tables (`[[procedures.renewal.windows]]`), each closed after its turn."""
-        for i, item in enumerate(self._array(key, required=True, non_empty=False)):
+        for i, item in enumerate(self._array(key, required=required, non_empty=False)):
             path = f"{_join(self.path, key)}[{i}]"
             if not isinstance(item, dict):
                 self.ctx.problems.append(f"{path}: must be a table")
@@ -695,7 +704,11 @@ def _read_screen(t: _Table, ctx: _Context) -> ScreenConfig:
 def _read_storage(t: _Table, base: Path) -> Storage:
     with t:
         data_dir = t.string("data_dir")  # relative to the config file's folder
-        return Storage(data_dir=(base / data_dir).resolve())
+        url = t._typed("url", str, required=False) or None  # absent or "": the embedded SQLite store
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            t.problem("url", f'"{url}" is not a postgresql:// URL (leave it out for the SQLite file in data_dir)')
+        block_size = t.optional_integer("block_size", lo=1, hi=500)
+        return Storage(data_dir=(base / data_dir).resolve(), url=url, block_size=block_size or 30)
 
 
 _PRINTER_WIDTHS = {576: "80 mm paper", 384: "58 mm paper"}
@@ -747,6 +760,32 @@ def _read_calling(t: _Table) -> CallingConfig:
             same_press_window_s=t.seconds("same_press_window_s", *_SAME_PRESS_S),
             recent_calls=t.integer("recent_calls", *_RECENT_CALLS),
             stats_min_samples=t.integer("stats_min_samples", *_STATS_MIN_SAMPLES),
+        )
+
+
+_VOLUME_PERCENT = (0, 100)
+_ALSA_DEVICE = re.compile(r"[A-Za-z0-9_:,.=-]{1,64}")
+
+
+def _read_voice(t: _Table) -> VoiceConfig:
+    """`[voice]` (optional: without it the lobby says nothing): where announcements play, how loud, when not."""
+    if not t.alive:
+        return VoiceConfig()
+    with t:
+        output = t.choice("output", _enum_choices(VoiceOutput), "voice output")
+        volume = t.integer("volume_percent", *_VOLUME_PERCENT)
+        quiet = t.table("quiet_hours", required=False)
+        quiet_from = quiet_until = None
+        if quiet.alive:
+            with quiet:
+                quiet_from, quiet_until = quiet.clock("from"), quiet.clock("until")
+        device = t.string("alsa_device", _ALSA_DEVICE, 'an ALSA PCM name like "default" or "plughw:1,0"')
+        return VoiceConfig(
+            output=output or VoiceOutput.OFF,
+            volume_percent=volume,
+            quiet_from=quiet_from,
+            quiet_until=quiet_until,
+            alsa_device=device,
         )
 
 

@@ -15,7 +15,9 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 
+from drivers.board.settings import BoardConfig
 from drivers.card.settings import ReaderConfig
+from drivers.gpio.settings import GpioConfig
 from drivers.printer.settings import PrinterConfig
 from kiosk.domain.model import HoldingStatus, LectureClass, Procedure
 
@@ -90,6 +92,30 @@ class CallingConfig:
     stats_min_samples: int = 5  # fewer served tickets than this: no median to quote
 
 
+class VoiceOutput(StrEnum):
+    SCREEN = "screen"  # the lobby screen's page plays the announcements (a TV's speaker)
+    ALSA = "alsa"  # the lobby service's machine plays them on its own audio output
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """`[voice]`: the calls said aloud (kiosk/voice/). No `[voice]` table: off."""
+
+    output: VoiceOutput = VoiceOutput.OFF
+    volume_percent: int = 80  # of full scale: the page's audio volume, or the samples sent to ALSA
+    quiet_from: time | None = None  # from this local time until `quiet_until` nothing is said
+    quiet_until: time | None = None  # (the screen still chimes); both or neither; may wrap midnight
+    alsa_device: str = "default"  # for output = "alsa": an ALSA PCM name ("default", "plughw:1,0")
+
+    def quiet_at(self, at: time) -> bool:
+        if self.quiet_from is None or self.quiet_until is None or self.quiet_from == self.quiet_until:
+            return False
+        if self.quiet_from < self.quiet_until:
+            return self.quiet_from <= at < self.quiet_until
+        return at >= self.quiet_from or at < self.quiet_until  # over midnight: 19:00 to 08:00
+
+
 @dataclass(frozen=True)
 class Window:
     """A reception window: on these weekdays (0 = Monday) from start to end, local time.
@@ -147,7 +173,9 @@ class BringItem:
 
 @dataclass(frozen=True)
 class Storage:
-    data_dir: Path  # ticket database lives here
+    data_dir: Path  # ticket database lives here (with url: the offline outbox and the kiosk's own files)
+    url: str | None = None  # postgresql://… : the centre's shared database; None: the SQLite file in data_dir
+    block_size: int = 30  # numbers per group a kiosk sets aside to issue while the shared database is away
 
 
 class Orientation(StrEnum):
@@ -211,6 +239,9 @@ class SiteConfig:
     source: Path  # the file it came from, for error messages and the health page
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     calling: CallingConfig = field(default_factory=CallingConfig)
+    boards: tuple[BoardConfig, ...] = ()  # the serial number boards (kiosk lobby drives them)
+    gpio: GpioConfig = field(default_factory=GpioConfig)  # counter displays and buttons, the kiosk's lamp
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain.routing import FeeEstimate, Route
 from kiosk.messages import text
+from kiosk.numbers import grouped
 from kiosk.queue.model import Ticket
 from kiosk.site.model import Counter, SiteConfig
 from kiosk.ticket.document import (
@@ -183,7 +184,7 @@ def _procedure(ticket: Ticket, lang: str) -> list[Block]:
 
 
 def _amount(yen: int | None, lang: str) -> str:
-    return text("fee.ask", lang) if yen is None else text("fee.yen", lang, yen=yen)
+    return text("fee.ask", lang) if yen is None else text("fee.yen", lang, yen=grouped(yen, lang))
 
 
 def _fee_words(what: str, yen: int | None, lang: str) -> str:

@@ -12,6 +12,7 @@ from enum import Enum
 
 import pygame
 
+from kiosk import linebreak
 from kiosk.messages import text
 from kiosk.ui.buttons import Action, Button
 from kiosk.ui.icons import Direction, check_mark, chevron, globe, person
@@ -256,7 +257,9 @@ class Painter:
     def _breaks_a_word(self, label: str, style: TextStyle, width: int, scale: float) -> bool:
         """Whether a word of a spaced (Latin, Vietnamese) label is wider than the button: it would
         break inside the word ("Volt / ar"); a smaller size reads better."""
-        words = [w for w in label.split() if all(ord(ch) < 0x2E80 for ch in w)]  # CJK breaks anywhere
+        # The pieces the line-breaker keeps whole (a term, words joined by a no-break space); a
+        # Japanese run breaks anywhere.
+        words = [w.rstrip() for w in linebreak.tokens(label, spaced=True) if all(ord(ch) < 0x2E80 for ch in w)]
         return any(self.line_w(word, style, scale) > width for word in words)
 
     def register(self, button_id: str, rect: pygame.Rect, event: Action, *, choice: bool = False) -> None:

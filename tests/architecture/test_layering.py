@@ -26,6 +26,7 @@ SHELL_MODULES = (
     "kiosk.bench",
     "kiosk.cli",
     "kiosk.commands",
+    "kiosk.voice.announcer",
 )
 IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
@@ -37,10 +38,12 @@ PURE = (
     "kiosk/queue/model.py",
     "kiosk/queue/lifecycle.py",
     "kiosk/queue/notify.py",
+    "kiosk/queue/counter_calls.py",
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
     "kiosk/linebreak.py",
+    "kiosk/numbers.py",
     "drivers/interfaces.py",
     "drivers/printer/bands.py",
     "drivers/printer/escpos_codec.py",
@@ -48,6 +51,12 @@ PURE = (
     "drivers/printer/settings.py",
     "drivers/card/apdu.py",
     "drivers/card/settings.py",
+    "drivers/board/frames.py",
+    "drivers/board/settings.py",
+    "drivers/gpio/settings.py",
+    "drivers/gpio/tm1637_codec.py",
+    "kiosk/voice/reading.py",
+    "drivers/voice/pcm.py",
 )
 
 # What a driver may use of the kiosk: its error tree and the domain's values, nothing else (no

@@ -28,7 +28,7 @@ from kiosk.messages import LANGUAGES
 
 def test_each_language_has_its_own_font() -> None:
     assert own_font(Face.REGULAR, "ja") == BIZ_UD[Face.REGULAR]
-    assert own_font(Face.BOLD, "pt-BR") == BIZ_UD[Face.BOLD]
+    assert own_font(Face.BOLD, "pt-BR") == NOTO_CJK_SC[Face.BOLD]  # full Latin descenders (issue 18)
     assert own_font(Face.REGULAR, "vi") == NOTO_CJK_SC[Face.REGULAR]
     assert own_font(Face.REGULAR, "zh-Hans") == NOTO_CJK_SC[Face.REGULAR]
     assert {own_font(Face.FIXED_BOLD, lang) for lang in LANGUAGES} == {BIZ_UD[Face.FIXED_BOLD]}

@@ -2,7 +2,9 @@
 // shows after a drop or a restart is exactly what a fresh screen shows.
 //
 // URL options: ?lang=en shows one language only (default: every site language in turn, ja first);
-// ?rotate=8 the seconds each language stays (default 8); ?chime=0 keeps it silent.
+// ?rotate=8 the seconds each language stays (default 8); ?chime=0 keeps it silent (no chime, no voice).
+// Each call is said aloud when the service's [voice] plays on the screen (static/voice.js);
+// ?voice_rate=4 plays the announcements 4 times as fast (tests and demos only).
 "use strict";
 
 (function () {
@@ -13,6 +15,10 @@
   const pinned = params.get("lang");
   const languages = pinned && words.languages.includes(pinned) ? [pinned] : words.languages;
   const chimeOn = params.get("chime") !== "0";
+  const voiceOn = chimeOn && Boolean(words.voice && words.voice.screen);
+  const voiceRate = Math.min(16, Math.max(0.5, parseFloat(params.get("voice_rate") || "1") || 1));
+  const voice = makeVoice(voiceOn ? words.voice : { screen: false, volume: 1 }, chime, voiceRate);
+  const STALE_CALL_MS = 120000; // a call seen only after a long drop is no longer said aloud
   const rotateMs = Math.max(0.2, parseFloat(params.get("rotate") || "8") || 8) * 1000;
   let lang = languages[0];
   let state = readJson("state");
@@ -140,6 +146,20 @@
     }
   }
 
+  // Every call newer than the last one announced, oldest first (two calls may arrive in one state).
+  // Without the voice, one chime for them all.
+  function announce(after) {
+    if (!voiceOn) {
+      chime();
+      return;
+    }
+    const now = Date.now() + clockOffset;
+    (state.recent_calls || [])
+      .filter((call) => call.event_id > after && now - Date.parse(call.at) < STALE_CALL_MS)
+      .sort((a, b) => a.event_id - b.event_id)
+      .forEach((call) => voice.announce(call.event_id));
+  }
+
   function onState(next) {
     state = next;
     settled = true;
@@ -148,7 +168,7 @@
     // The first state of this page only sets the mark: a screen switched on does not chime.
     if (blinkSeen !== null && latestId > blinkSeen) {
       blinkUntil = Date.now() + BLINK_MS;
-      chime();
+      announce(blinkSeen);
       setTimeout(draw, BLINK_MS + 50);
     }
     blinkSeen = Math.max(blinkSeen || 0, latestId);

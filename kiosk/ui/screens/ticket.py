@@ -9,6 +9,7 @@ import pygame
 from kiosk.domain.flow import Screen, State, TicketStage
 from kiosk.domain.model import Outcome
 from kiosk.domain.routing import Route
+from kiosk.numbers import grouped
 from kiosk.ui.chrome import Frame
 from kiosk.ui.layout import (
     SCALES,
@@ -45,13 +46,13 @@ def _counter(scene: Scene, route: Route, align: Align = Align.LEFT) -> list[Bloc
 def _fees(scene: Scene, route: Route) -> list[Block]:
     blocks: list[Block] = [Para(scene.t("ui.confirm.fees"), BODY_BOLD)]
     for line in route.fee.lines:
-        amount = scene.t("fee.ask") if line.yen is None else scene.t("fee.yen", yen=line.yen)
+        amount = scene.t("fee.ask") if line.yen is None else scene.t("fee.yen", yen=grouped(line.yen, scene.lang))
         blocks.append(Pair(scene.t(line.what), amount, BODY))
     if not route.fee.lines:
         blocks.append(Para(scene.t("fee.ask"), BODY))
     total = route.fee.total_yen
     if total is not None and len(route.fee.lines) > 1:
-        blocks.append(Pair(scene.t("fee.total"), scene.t("fee.yen", yen=total), BODY_BOLD))
+        blocks.append(Pair(scene.t("fee.total"), scene.t("fee.yen", yen=grouped(total, scene.lang)), BODY_BOLD))
     blocks += [Gap(1), Para(scene.t("fee.note"), SMALL_MUTED)]
     return blocks
 
@@ -162,7 +163,7 @@ def draw_ticket(p: Painter, scene: Scene, frame: Frame) -> None:
 def _fee_total(scene: Scene, route: Route) -> Section:
     """The fee in one line: the total estimate, or "ask at the counter" when it is not known."""
     total = route.fee.total_yen
-    amount = scene.t("fee.ask") if total is None else scene.t("fee.yen", yen=total)
+    amount = scene.t("fee.ask") if total is None else scene.t("fee.yen", yen=grouped(total, scene.lang))
     return [Gap(1), Pair(scene.t("ui.confirm.fees"), amount, BODY_BOLD)]
 
 

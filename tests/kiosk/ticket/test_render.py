@@ -16,7 +16,7 @@ from PIL import Image, ImageChops
 from drivers.printer.bands import NativeText, Raster
 from kiosk.domain.model import Answers, HoldingStatus, LectureClass, Procedure, ServiceKind
 from kiosk.fonts import Face
-from kiosk.messages import catalog
+from kiosk.messages import SPACED_LANGUAGES, catalog
 from kiosk.ticket.document import Align, FeedBlock, ItemsBlock, QrBlock, RuleBlock, Size, TextBlock, TicketDocument
 from kiosk.ticket.layout import build_ticket
 from kiosk.ticket.render import (
@@ -323,3 +323,22 @@ def test_the_drivers_job_is_the_bands_and_as_long_as_the_preview(site_config, ma
     assert job.bands == tuple(ticket_bands(document, kanji))
     assert (job.label, job.width_dots) == (document.label, 576)
     assert job.length_dots == render_ticket(document, kanji).height
+
+
+# --- Latin descenders (issue 18) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bold", [False, True])
+@pytest.mark.parametrize("size", [Size.SMALL, Size.NORMAL, Size.LARGE])
+@pytest.mark.parametrize("lang", sorted(SPACED_LANGUAGES))
+def test_latin_descenders_print_below_the_baseline_at_every_size(lang, size, bold):
+    """g j p q y as the ticket prints a line reach at least 18 % of the type size below the
+    baseline (the bottom of "H"); BIZ UD's Latin stops at 12 %, and readers took it for clipped."""
+
+    def lowest_dot(words: str) -> int:
+        paper = render_ticket(TicketDocument("T-1", lang, 576, (TextBlock(words, size, bold),)))
+        box = ink_box(paper)
+        assert box is not None
+        return box[3]
+
+    assert lowest_dot("Hgjpqy") - lowest_dot("H") >= 0.18 * SIZE_DOTS[size]

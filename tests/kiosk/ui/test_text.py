@@ -6,7 +6,10 @@ import pygame
 import pytest
 
 from kiosk.fonts import Face
+from kiosk.messages import SPACED_LANGUAGES
 from kiosk.ui.text import RenderedText, font, wrap, wrap_balanced
+from kiosk.ui.theme import INK, Metrics, Size
+from tests.kiosk.ui.sizes import SCREENS
 
 PX = 40
 
@@ -97,3 +100,43 @@ def test_rendered_text_is_bounded_by_memory_too() -> None:
         cache.render(word, Face.REGULAR, 60, (0, 0, 0))
     assert 0 < cache.bytes <= 1_000_000
     assert len(cache) < 3
+
+
+# --- Latin descenders (issue 18) ------------------------------------------------------------------
+
+DESCENDERS = "gjpqy"
+DESCENDER_SHARE = 0.18  # of the type size: Latin faces reach 0.21-0.25; BIZ UD's Latin 0.12, read as clipped
+
+
+def _lowest_ink_row(surface: pygame.Surface) -> int:
+    """The last row with a pixel at least half covered (the surface is the text on a clear background)."""
+    ink = pygame.mask.from_surface(surface, 127)
+    return max(rect.bottom for rect in ink.get_bounding_rects()) - 1
+
+
+def _type_sizes() -> list[tuple[str, Size, int]]:
+    """Every pixel size a screen draws words in: each type size on each supported screen, whole and
+    shrunk as far as a layout may shrink it (the queue number is digits and capitals: no descenders)."""
+    sizes = []
+    for name, screen in SCREENS.items():
+        m = Metrics(screen.width_px, screen.height_px, screen.px_per_mm)
+        for size in Size:
+            if size is not Size.HUGE:
+                for scale in dict.fromkeys((1.0, m.min_scale)):
+                    sizes.append((name, size, m.font_px(size, scale)))
+    return sizes
+
+
+@pytest.mark.parametrize("face", [Face.REGULAR, Face.BOLD])
+@pytest.mark.parametrize("lang", sorted(SPACED_LANGUAGES))
+def test_latin_descenders_reach_below_the_baseline_at_every_size(lang: str, face: Face) -> None:
+    """g j p q y drawn as the screens draw a line (RenderedText, with its crop to the line's
+    height) reach at least 18 % of the type size below the baseline, which the bottom of "H" marks."""
+    cache = RenderedText()
+    short = []
+    for screen, size, px in _type_sizes():
+        baseline = _lowest_ink_row(cache.render("H", face, px, INK, lang, whole="H" + DESCENDERS))
+        bottom = _lowest_ink_row(cache.render("H" + DESCENDERS, face, px, INK, lang))
+        if bottom - baseline < DESCENDER_SHARE * px:
+            short.append(f"{screen} {size.name} {px}px: {bottom - baseline}px")
+    assert not short, f"{lang} descenders end too soon: {', '.join(short)}"

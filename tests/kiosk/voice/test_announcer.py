@@ -1,0 +1,149 @@
+"""Announcements: made once per (label, counter, language), off the caller's thread, from the cache after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drivers.voice.pcm import RATE, from_wav
+from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.reading import AnnouncementKind
+from tests.kiosk.voice.sound import active_share, frames
+
+CALL, RECALL = AnnouncementKind.CALL, AnnouncementKind.RECALL
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "kiosk" / "voice"
+
+
+class CountingVoices:
+    """The real voices, counting what each is asked to say (patching only our own factory's output)."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    def __call__(self, lang: str):
+        voice = default_voice(lang)
+        said = self.said
+
+        class Counted:
+            def speak(self, text: str):
+                said.append((lang, text))
+                return voice.speak(text)
+
+            def health(self):
+                return voice.health()
+
+            def close(self) -> None:
+                voice.close()
+
+        return Counted()
+
+
+@pytest.fixture
+def voices():
+    return CountingVoices()
+
+
+@pytest.fixture
+def announcer(cache, voices):
+    made = Announcer(voices)
+    yield made
+    made.close()
+
+
+def test_an_announcement_is_a_chime_then_speech(announcer, cache):
+    path = announcer.wav(Announcement(CALL, "M-012", "13", "en"))
+    assert path.parent == cache
+    pcm = from_wav(path.read_bytes())
+    assert pcm.rate == RATE
+    # chime (1.1 s) + Japanese (~7 s) + English (~4 s) + pauses
+    assert 9.0 <= pcm.seconds <= 18.0, pcm.seconds
+    # The chime first: its first note's 880 Hz dominates the first 0.3 s.
+    head = pcm.samples[: int(0.3 * RATE)].astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(head))
+    assert abs(np.argmax(spectrum) * RATE / len(head) - 880) < 10
+    assert active_share(pcm) > 0.5
+
+
+def test_the_same_call_is_synthesized_once(announcer, voices):
+    first = announcer.wav(Announcement(CALL, "M-012", "13", "en"))
+    said = len(voices.said)
+    again = announcer.wav(Announcement(CALL, "M-012", "13", "en"))
+    assert again == first
+    assert len(voices.said) == said == 2  # Japanese and English, once each
+
+
+def test_a_recall_reuses_the_calls_speech(announcer, voices):
+    announcer.wav(Announcement(CALL, "M-012", "13", "vi"))
+    recall = announcer.wav(Announcement(RECALL, "M-012", "13", "vi"))
+    assert [lang for lang, _ in voices.said] == ["ja", "vi"]  # nothing new was said
+    call_s = from_wav(announcer.wav(Announcement(CALL, "M-012", "13", "vi")).read_bytes()).seconds
+    assert from_wav(recall.read_bytes()).seconds > call_s + 4  # the Japanese once more
+
+
+def test_a_new_label_counter_or_language_is_new_speech(announcer, voices):
+    announcer.wav(Announcement(CALL, "M-012", "13", "ja"))
+    announcer.wav(Announcement(CALL, "M-013", "13", "ja"))
+    announcer.wav(Announcement(CALL, "M-013", "12", "ja"))
+    announcer.wav(Announcement(CALL, "M-013", "12", "en"))
+    assert [lang for lang, _ in voices.said] == ["ja", "ja", "ja", "en"]
+
+
+def test_a_cached_file_survives_a_new_announcer(cache, voices):
+    first = Announcer(voices)
+    path = first.wav(Announcement(CALL, "S-004", "2", "pt-BR"))
+    first.close()
+    said = len(voices.said)
+    second = Announcer(voices)
+    try:
+        assert second.cached(Announcement(CALL, "S-004", "2", "pt-BR")) == path
+        assert second.wav(Announcement(CALL, "S-004", "2", "pt-BR")) == path
+    finally:
+        second.close()
+    assert len(voices.said) == said
+
+
+def test_prepare_returns_at_once_and_the_file_follows(announcer):
+    future = announcer.prepare(Announcement(CALL, "M-020", "13", "zh-Hans"))
+    assert announcer.prepare(Announcement(CALL, "M-020", "13", "zh-Hans")) is future or future.done()
+    assert future.result(timeout=30).is_file()
+
+
+def test_a_voice_that_fails_leaves_the_others_speaking(cache):
+    def japanese_only(lang: str):
+        if lang != "ja":
+            from kiosk.errors import VoiceError
+
+            raise VoiceError("no such voice here")
+        return default_voice(lang)
+
+    announcer = Announcer(japanese_only)
+    try:
+        pcm = from_wav(announcer.wav(Announcement(CALL, "M-012", "13", "en")).read_bytes())
+    finally:
+        announcer.close()
+    assert 6.0 <= pcm.seconds <= 11.0  # the chime and the Japanese alone
+
+
+def test_the_file_name_changes_with_the_words():
+    a = Announcement(CALL, "M-012", "13", "en")
+    assert a.file_name() != Announcement(CALL, "M-012", "13", "vi").file_name()
+    assert a.file_name() != Announcement(RECALL, "M-012", "13", "en").file_name()
+    assert a.file_name().startswith("call-M-012-13-en-")
+
+
+def test_silence_between_sentences_is_short(announcer):
+    pcm = from_wav(announcer.wav(Announcement(CALL, "M-012", "13", "en")).read_bytes())
+    quiet = np.sqrt(np.mean(frames(pcm, 0.1) ** 2, axis=1)) < 10 ** (-50 / 20)
+    longest, run = 0, 0
+    for q in quiet:
+        run = run + 1 if q else 0
+        longest = max(longest, run)
+    assert longest * 0.1 <= 1.0  # no dead air a visitor would take for the end
