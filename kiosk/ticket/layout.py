@@ -161,7 +161,7 @@ def _counter(counter: Counter, lang: str) -> list[Block]:
     ]
     if lang != CLERK_LANG:
         clerk = f"{_counter_line(counter, CLERK_LANG)}　{counter.name.get(CLERK_LANG)}"
-        blocks.append(TextBlock(clerk, Size.SMALL, align=Align.CENTER))
+        blocks.append(TextBlock(clerk, Size.SMALL, align=Align.CENTER, lang=CLERK_LANG))
     if counter.example:
         # An UNCONFIRMED counter number is never stated as plain fact (rules.md).
         blocks.append(TextBlock(text("ticket.counter_example", lang), Size.SMALL, align=Align.CENTER))
@@ -179,7 +179,7 @@ def _procedure(ticket: Ticket, lang: str) -> list[Block]:
     """One line: the procedure and the holding status wanted; in Japanese too for the clerk."""
     blocks: list[Block] = [TextBlock(_procedure_words(ticket, lang), Size.SMALL)]
     if lang != CLERK_LANG:
-        blocks.append(TextBlock(_procedure_words(ticket, CLERK_LANG), Size.SMALL))
+        blocks.append(TextBlock(_procedure_words(ticket, CLERK_LANG), Size.SMALL, lang=CLERK_LANG))
     return [*blocks, _GAP]
 
 

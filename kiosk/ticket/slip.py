@@ -12,6 +12,7 @@ Pure: a `TicketDocument` for the same renderer and driver as the ticket.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 
 from kiosk.domain.model import Answers
@@ -41,7 +42,7 @@ def build_slip(
         if i:
             blocks += [FeedBlock(8), RuleBlock(), FeedBlock(8)]
             blocks.append(TextBlock(text("slip.in_japanese", lang), Size.SMALL, bold=True))
-        blocks += _body(config, answers, refusal, words_lang)
+        blocks += [_in(block, words_lang) for block in _body(config, answers, refusal, words_lang)]
     contact = text("slip.contact", lang, name=config.site.name.get(lang), phone=config.site.phone)
     issued = text("slip.issued", lang, time=issue_time(config, now, ISSUED_CLOCK_FORMAT), kiosk=config.site.kiosk_id)
     blocks += [
@@ -70,6 +71,13 @@ def _body(config: SiteConfig, answers: Answers, refusal: Refusal, lang: str) -> 
             blocks.append(TextBlock(text(errand, lang), Size.SMALL))
     blocks += _come_back(config, answers, lang)
     return blocks
+
+
+def _in(block: Block, lang: str) -> Block:
+    """The block marked with its words' language, so Japanese on a Vietnamese slip breaks as Japanese."""
+    if isinstance(block, TextBlock | ItemsBlock):
+        return replace(block, lang=lang)
+    return block
 
 
 def what_to_ask(refusal: Refusal, lang: str) -> str | None:
