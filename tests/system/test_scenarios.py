@@ -201,7 +201,7 @@ def test_r3_a_lost_myna_only_card_leads_to_a_plastic_licence_today(results):
 def test_r6_a_void_card_is_sent_to_the_municipal_office(results):
     result, _ = results["voided-card"]
     assert result["refusal_remedy"]["code"] == "municipal_office"
-    assert "city office" in result["path_forward"]["ask"]
+    assert "municipal office" in result["path_forward"]["ask"]
 
 
 def test_the_sign_locked_slip_says_what_to_ask_for_where(results):
