@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from drivers.printer.bands import TicketJob
-from drivers.voice.pcm import Pcm
 from kiosk.domain.model import CardFacts
+
+if TYPE_CHECKING:  # numpy stays out of every process that only names the interfaces
+    from drivers.voice.pcm import Pcm
 
 
 class HealthState(StrEnum):

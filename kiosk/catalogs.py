@@ -8,7 +8,8 @@ Message ids are stable keys (`reason.R18.sign_password_locked`), not source sent
 Japanese catalog is the source every other language is translated from. `python -m kiosk.catalogs`
 (`make messages`) brings the other catalogs in line with it: same keys in the same (sorted) order,
 new keys added empty for the translator, removed ones dropped, and above each entry the Japanese
-(and English) words as a translator's comment.
+(and English) words as a translator's comment; then it lists what is untranslated and where a
+catalog says a term otherwise than its glossary (kiosk/locale/<lang>/glossary.toml, kiosk.glossary).
 
 A catalog that does not parse is an error naming the file and line; an empty or fuzzy entry counts
 as untranslated (the lookup falls back to Japanese, and the tests fail).
@@ -198,7 +199,23 @@ def main() -> int:
             if not _translated(current, key):
                 untranslated += 1
                 print(f"{lang}: {key} is not translated yet", file=sys.stderr)
-    return 1 if untranslated else 0
+    return 1 if untranslated or _glossary_problems(LANGUAGES) else 0
+
+
+def _glossary_problems(languages: Iterable[str]) -> int:
+    """List where a catalog says a term otherwise than its glossary (kiosk.glossary); how many."""
+    from kiosk.glossary import glossary_file, problems, read_glossary
+
+    words = read_words(languages)
+    source = {key: by_lang[SOURCE] for key, by_lang in words.items() if SOURCE in by_lang}
+    found = 0
+    for lang in languages:
+        if lang != SOURCE and glossary_file(lang, locale_dir()).is_file():
+            mine = {key: by_lang[lang] for key, by_lang in words.items() if lang in by_lang}
+            for problem in problems(read_glossary(lang, locale_dir()), source, mine):
+                found += 1
+                print(f"glossary: {problem}", file=sys.stderr)
+    return found
 
 
 def _translated(catalog: Catalog | None, key: str) -> bool:

@@ -59,6 +59,9 @@ NO_START = frozenset(
 # number, and the joining 〜 and –.
 NO_END = frozenset("（「『【〔〈《〘〖［｛｢([{“‘«¥￥$＄£€" + "〜～–")
 
+# Units a number keeps on its line (money, and the digits of a PIN or password).
+_UNITS = ("ienes", "yên", "yen", "digits", "dígitos", "chữ số", "characters", "caracteres", "ký tự")
+
 # Terms that never break inside (a space in them is a no-break space).
 TERMS = (
     r"My[ \u00a0]Number",
@@ -68,9 +71,9 @@ TERMS = (
     r"\d+番(?:の)?窓口",  # 13番窓口, 13番の窓口
     r"\d+号窗口",  # 13号窗口
     r"(?i:Counter|Guichê|Quầy(?: số)?)[ \u00a0]\d+",  # Counter 13, guichê 13, Quầy số 13
-    # A number with its unit: 2.900 ienes, 2 900 yên, JP¥ 2.900, 6–16 caracteres, 4 chữ số.
+    # A number with its unit: 2.900 ienes, JP¥ 2.900, 6–16 characters, 6 a 16 caracteres, 4 chữ số.
     r"(?:JP)?[¥￥][ \u00a0]?\d[\d.,]*",
-    r"\d[\d.,]*(?:[–〜~-]\d+)?[ \u00a0](?:ienes|yên|yen|digits|dígitos|chữ số|characters|caracteres|ký tự)\b",
+    r"\d[\d.,]*(?:(?:[–〜~-]| to | a | đến )\d+)?[ \u00a0](?:" + "|".join(_UNITS) + r")\b",
 )
 _TERMS = re.compile("|".join(TERMS))
 

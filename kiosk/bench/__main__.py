@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.bench import call, card, lobby, printer, queue, ui, voice, wires
+from kiosk.bench import call, card, health, image, lobby, pg, printer, queue, ui, voice, wires
 
 FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     queue.measure,
@@ -22,6 +22,9 @@ FIGURES: tuple[Callable[[], dict[str, float]], ...] = (
     lobby.measure,
     voice.measure,
     wires.measure,
+    pg.measure,
+    image.measure,
+    health.measure,
 )
 
 

@@ -3,13 +3,19 @@
 - `voice.engine_load_ms`: Open JTalk's dictionary and HTS voice loaded (once per service start).
 - `voice.synth_ms` (median of `SYNTH_SAMPLES`; `voice.synth_max_ms` the slowest): one Japanese
   announcement that is in no cache (a new label each time, a fresh cache folder): the sentence
-  synthesized, resampled, the chime added, the WAV written. Target <= 500.
+  synthesized, resampled, the chime added, the WAV written. Target <= 500. Measured at the bench's
+  own CPU priority: the lobby's worker runs at nice 10 so the screens win the CPU, which on an
+  appliance costs it nothing, but on a machine shared with other work measures only the neighbours;
+  `voice.synth_nice_ms` is the same at nice 10, as deployed, for comparison.
 - `voice.call_to_audio_ms` (p50, p95): a call through the store in this process (another process than
   the service, as `kiosk call` is) -> the lobby screen's page in Debian's Chromium (autoplay allowed,
   as on the TVs) starts playing its announcement (the <audio> "playing" event), the cache warm (the
   announcement made beforehand, as the service's follower makes it the moment a call is published).
   Each call waits until the previous announcement has ended, so no queueing is counted; the page plays
-  at 16x speed so the bench takes seconds. Target p95 <= 300.
+  at 16x speed so the bench takes about a minute (a call of one counter every `PAUSE_S`, past its
+  same-press window). Target p95 <= 300.
+- `voice.worker_rss_mb`: the resident memory of the service's voice worker (a child process) after
+  those calls; the service's own is `lobby.rss_mb`.
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ from kiosk.queue.model import label_of
 from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.load import load_site_config
-from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.announcement import WORKER_NICE, Announcement
+from kiosk.voice.announcer import Announcer, default_voice
 from kiosk.voice.reading import AnnouncementKind
 
 SYNTH_SAMPLES = 5
-CALL_SAMPLES = 12
+CALL_SAMPLES = 24  # p95 is then the second slowest, not the slowest alone
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
 PAUSE_S = 2.2  # past the counter's same-press window
 
@@ -57,25 +64,33 @@ def measure() -> dict[str, float]:
 
 def _synth() -> dict[str, float]:
     started = time.perf_counter()
-    voice = default_voice("ja")
+    default_voice("ja").close()
     load_ms = (time.perf_counter() - started) * 1000
-    announcer = Announcer(lambda lang: voice)
+    own = _synth_samples(nice=0, first=100)
+    niced = _synth_samples(nice=WORKER_NICE, first=200)
+    return {
+        "voice.engine_load_ms": round(load_ms, 1),
+        "voice.synth_ms": round(statistics.median(own), 1),
+        "voice.synth_max_ms": round(max(own), 1),
+        "voice.synth_nice_ms": round(statistics.median(niced), 1),
+    }
+
+
+def _synth_samples(nice: int, first: int) -> list[float]:
+    announcer = Announcer(default_voice, nice=nice)
     try:
+        announcer.warm_up()  # the voice loaded: the engine's load is voice.engine_load_ms
         samples = []
         for n in range(SYNTH_SAMPLES):
-            announcement = Announcement(AnnouncementKind.CALL, f"M-{100 + n:03d}", "13", "ja")
+            announcement = Announcement(AnnouncementKind.CALL, label_of("M", first + n), "13", "ja")
             started = time.perf_counter()
             announcer.wav(announcement)
             samples.append((time.perf_counter() - started) * 1000)
         if announcer.synthesized != SYNTH_SAMPLES:
             raise RuntimeError(f"expected {SYNTH_SAMPLES} fresh syntheses, got {announcer.synthesized}")
+        return samples
     finally:
         announcer.close()
-    return {
-        "voice.engine_load_ms": round(load_ms, 1),
-        "voice.synth_ms": round(statistics.median(samples), 1),
-        "voice.synth_max_ms": round(max(samples), 1),
-    }
 
 
 def _call_to_audio(data_dir: Path) -> dict[str, float]:
@@ -136,7 +151,22 @@ def _measure(browser: Any, service: _Service, store: SqliteCallingStore, counter
     return {
         "voice.call_to_audio_p50_ms": _percentile(samples, 50),
         "voice.call_to_audio_ms": _percentile(samples, 95),
+        "voice.worker_rss_mb": round(_children_rss_mb(service), 1),
     }
+
+
+def _children_rss_mb(service: _Service) -> float:
+    assert service.process is not None
+    pid = service.process.pid
+    # Every thread's children: the worker is started from one of the service's threads.
+    children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    if not children:
+        raise RuntimeError("the service has no voice worker")
+    total_kb = 0
+    for child in children:
+        status = Path(f"/proc/{child}/status").read_text()
+        total_kb += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return total_kb / 1024
 
 
 if __name__ == "__main__":

@@ -48,6 +48,12 @@ def run_demo_command(args: argparse.Namespace) -> int:
         from kiosk.demo import lobby
 
         print(f"{lobby.NAME:36} {lobby.DESCRIPTION} (not in --all: needs Chromium)")
+        from kiosk.demo import two_kiosks
+
+        print(f"{two_kiosks.NAME:36} {two_kiosks.DESCRIPTION} (not in --all: starts PostgreSQL)")
+        from kiosk.demo import staff
+
+        print(f"{staff.NAME:36} {staff.DESCRIPTION} (not in --all: needs Chromium)")
         return 0
     config = with_store(load_site_config(args.config), args.store)
     screen = config.screen if args.size is None else config.screen.resized(parse_size(args.size), args.diagonal_mm)
@@ -65,6 +71,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
             raise UsageError(f"--contact-sheet {out}: cannot write: {exc.strerror or exc}") from None
         print(f"{out}: {count} screens")
         return 0
+    if args.headless and args.scenario == "staff-morning":
+        from kiosk.demo.staff import run_staff_morning
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        print(json.dumps(run_staff_morning(config, out), ensure_ascii=False))
+        return 0
     if args.headless and args.scenario == "lobby-morning":
         from kiosk.demo.lobby import run_lobby_morning
 
@@ -72,6 +85,14 @@ def run_demo_command(args: argparse.Namespace) -> int:
         writable_folder(out, "--out")
         summary = run_lobby_morning(config, out)
         print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "calls")}, ensure_ascii=False))
+        return 0
+    if args.headless and args.scenario == "two-kiosks":
+        from kiosk.demo.two_kiosks import run_two_kiosks
+
+        out = Path(args.out)
+        writable_folder(out, "--out")
+        summary = run_two_kiosks(config, out)
+        print(json.dumps({k: summary[k] for k in ("scenario", "tickets", "duplicates")}, ensure_ascii=False))
         return 0
     if args.headless:
         from kiosk.demo.runner import run_scenario

@@ -172,12 +172,14 @@ def _morning(browser: Any, base: str, password: str, shots_dir: Path) -> list[st
 class _Lobby:
     """`kiosk lobby` on a free local port for the length of the demo."""
 
-    def __init__(self, config: SiteConfig, data_dir: Path) -> None:
+    def __init__(self, config: SiteConfig, data_dir: Path, store: str | None = None) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.base = f"http://127.0.0.1:{self.port}"
-        where = ("--config", str(config.source), "--data-dir", str(data_dir), "--at", MORNING.isoformat())
+        where = ["--config", str(config.source), "--data-dir", str(data_dir), "--at", MORNING.isoformat()]
+        if store is not None:
+            where += ["--store", store]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kiosk", "lobby", *where, "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=subprocess.DEVNULL,
@@ -190,8 +192,12 @@ class _Lobby:
                 raise UsageError(f"kiosk lobby exited with {self.process.returncode}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
+                try:
+                    conn.request("GET", "/health")
+                    answered = conn.getresponse().status == 200
+                finally:
+                    conn.close()
+                if answered:
                     return self
             except OSError:
                 time.sleep(0.05)

@@ -113,7 +113,7 @@ def run_window(
     display = SimQueueDisplay()
     # The number board (emulator on a pty) and the counters' displays and buttons (mock pins),
     # driven by the lobby service's own wiring over this ticket file.
-    wires = DemoWires(config, Path(scratch.name) / "tickets.sqlite3", clock)
+    wires = DemoWires(local, Path(scratch.name), clock)
     runtime = Runtime(
         config=config,
         devices=Devices(reader=card.reader, printer=printer.driver, display=display, simulated=True),

@@ -26,9 +26,7 @@ from drivers.interfaces import Health
 from kiosk.lobby.service import LobbyService
 from kiosk.lobby.service_thread import ServiceThread
 from kiosk.lobby.wired import LobbyWires, connect
-from kiosk.queue.lifecycle import CallingSetup
-from kiosk.queue.sqlite_calling import SqliteCallingStore
-from kiosk.queue.sqlite_notify import SqliteNotifier
+from kiosk.queue import stores
 from kiosk.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -40,7 +38,8 @@ CALL_PIN, NO_SHOW_PIN = 5, 6
 
 
 class DemoWires:
-    def __init__(self, config: SiteConfig, database: Path, clock: Callable[[], datetime]) -> None:
+    def __init__(self, config: SiteConfig, data_dir: Path, clock: Callable[[], datetime]) -> None:
+        """Over the demo's queue: the SQLite file in `data_dir`, or the config's shared database."""
         counters = list(config.counters)[:2]  # the board's two rows and the two displays
         self.counters = counters
         self.board = BoardEmulator(BOARD_ADDRESS)
@@ -51,9 +50,8 @@ class DemoWires:
         self.wires = LobbyWires(
             [BoardConfig(path, BOARD_ADDRESS, 9600, tuple(counters))], gpio, pin_factory=self.factory
         )
-        setup = CallingSetup.from_site(config)
         self.service = LobbyService(
-            lambda: SqliteCallingStore(database, setup), lambda: SqliteNotifier(database), clock
+            lambda: stores.open_calling(config, data_dir), lambda: stores.open_notifier(config, data_dir), clock
         )
         connect(self.wires, self.service)
         self._runner = ServiceThread(self.service)

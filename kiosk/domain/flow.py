@@ -48,6 +48,7 @@ class Screen(StrEnum):
     TICKET = "ticket"
     GOODBYE = "goodbye"  # take your ticket and your card
     REFUSAL = "refusal"  # cannot be served today: why and where to go
+    OUT_OF_SERVICE = "out_of_service"  # staff took this kiosk out of service: please use another
 
 
 class Question(StrEnum):
@@ -176,6 +177,14 @@ class Tick:
     """Time passes (idle timeout, countdowns). `now` is given to transition()."""
 
 
+@dataclass(frozen=True)
+class ServiceMode:
+    """Staff put the kiosk out of service (or back). A visit under way is finished first: the
+    polite screen comes when the kiosk would next show its welcome screen."""
+
+    out_of_service: bool
+
+
 Event = (
     Touch
     | ChooseLanguage
@@ -194,6 +203,7 @@ Event = (
     | TicketIssued
     | TicketFailed
     | Tick
+    | ServiceMode
 )
 
 # --- effects (for the shell) -------------------------------------------------------------------
@@ -277,6 +287,7 @@ class State:
     issued_today: Mapping[Procedure, int] = field(default_factory=dict)
     lobby: LobbyFacts | None = None  # read as the menu or the confirm screen was entered
     entered_at: datetime | None = None  # when the current screen was entered (goodbye timer)
+    out_of_service: bool = False  # staff said so: welcome is replaced by the out-of-service screen
 
     @property
     def screen(self) -> Screen:
@@ -391,8 +402,8 @@ class Flow:
         return State(visit=Visit(lang=self.config.site.default_language), last_activity=now, entered_at=now)
 
     def idle_seconds_left(self, state: State, now: datetime) -> float | None:
-        """Seconds before the visit is wiped, or None on the welcome screen."""
-        if state.screen is Screen.WELCOME:
+        """Seconds before the visit is wiped, or None on the welcome (or out-of-service) screen."""
+        if state.screen in (Screen.WELCOME, Screen.OUT_OF_SERVICE):
             return None
         return (state.last_activity + self.idle_timeout - now).total_seconds()
 
@@ -421,11 +432,15 @@ class Flow:
             return self._card_result(state, event, now)
         if isinstance(event, TicketIssued | TicketFailed):
             return self._ticket_result(state, event, now)
+        if isinstance(event, ServiceMode):
+            return self._service_mode(state, event.out_of_service, now), ()
 
         state = replace(state, last_activity=now)
         visit = state.visit
         if isinstance(event, CallStaff):
             return self._set(state, replace(visit, staff_called=True)), (RaiseStaffCall(visit.screen),)
+        if visit.screen is Screen.OUT_OF_SERVICE:
+            return state, ()  # nothing else to press: the screen asks visitors to use another kiosk
         if isinstance(event, ChooseLanguage):
             if event.lang not in self.config.site.languages:
                 return state, ()
@@ -522,8 +537,16 @@ class Flow:
         return self._welcome(state, now)
 
     def _welcome(self, state: State, now: datetime) -> Result:
-        fresh = Visit(lang=self.config.site.default_language)
+        screen = Screen.OUT_OF_SERVICE if state.out_of_service else Screen.WELCOME
+        fresh = Visit(lang=self.config.site.default_language, screen=screen)
         return replace(state, visit=fresh, last_activity=now, entered_at=now), ()
+
+    def _service_mode(self, state: State, out: bool, now: datetime) -> State:
+        """Out of service at once when nobody is at the kiosk; else when the visit ends."""
+        state = replace(state, out_of_service=out)
+        if state.screen in (Screen.WELCOME, Screen.OUT_OF_SERVICE):
+            return self._welcome(state, now)[0]
+        return state
 
     def _back(self, state: State, now: datetime) -> Result:
         visit = state.visit

@@ -74,6 +74,7 @@ class EventKind(StrEnum):
     REPRINTED = "reprinted"  # staff printed it after all
     COUNTER_OPENED = "counter_opened"
     COUNTER_CLOSED = "counter_closed"
+    STAFF = "staff"  # staff asked a kiosk for something (kiosk/queue/health.py): wakes its notifier
 
 
 # Each legal (state, action) and the state it leads to. Anything else is refused.

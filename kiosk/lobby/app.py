@@ -7,6 +7,8 @@ GET  /counter/<id>                the console of one counter (staff)
 POST /counter/<id>/<action>       call-next, recall, start, done, no-show, transfer, cancel, close, open
 GET  /login, POST /login, POST /logout
 GET  /health                      "ok" and the event id, for a watchdog
+GET  /staff …                     the staff page: kiosk health, alerts, actions (kiosk/lobby/staff_pages.py)
+GET  /metrics                     Prometheus (kiosk/lobby/metrics.py)
 GET  /voice/<event id>.wav        a call's announcement for the lobby screen (kiosk/lobby/voice.py)
 """
 
@@ -37,6 +39,7 @@ from kiosk.lobby import sse
 from kiosk.lobby.auth import Account, LoginThrottle, Session, Sessions, StaffFile, load_secret
 from kiosk.lobby.pages import STATIC_DIR, render, script_json
 from kiosk.lobby.service import CounterAction, LobbyService
+from kiosk.lobby.staff_service import StaffService
 from kiosk.lobby.state import screen_words, state_json
 from kiosk.lobby.voice import LobbyVoice
 from kiosk.queue.lifecycle import CallOutcome, CallRefused
@@ -223,7 +226,9 @@ def _same_origin(request: Request) -> bool:
 
 
 def _safe_next(target: str, account: Account, config: SiteConfig) -> str:
-    """Only to a console of ours (never an open redirect); else the first counter it may use."""
+    """Only to a console or the staff page of ours (never an open redirect); else the first counter it may use."""
+    if target == "/staff":
+        return target
     if target.startswith("/counter/") and target.removeprefix("/counter/") in config.counters:
         return target
     first = next((c for c in config.counters if account.may_use(c)), None)
@@ -234,8 +239,18 @@ def _forbidden(message: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=403)
 
 
-def build_app(service: LobbyService, config: SiteConfig, data_dir: Path, voice: LobbyVoice | None = None) -> Starlette:
-    """`voice`: the lobby's announcements (kiosk/lobby/voice.py); None: silent, as with `[voice] output = "off"`."""
+def build_app(
+    service: LobbyService,
+    config: SiteConfig,
+    data_dir: Path,
+    voice: LobbyVoice | None = None,
+    staff: StaffService | None = None,
+) -> Starlette:
+    """`voice`: the lobby's announcements (kiosk/lobby/voice.py); None: silent, as with `[voice] output = "off"`.
+    `staff`: the staff page and /metrics (kiosk/lobby/staff_service.py); None: neither."""
+    from kiosk.lobby.metrics import metrics_route
+    from kiosk.lobby.staff_pages import StaffPages
+
     voice = voice or LobbyVoice(config, service, None)
     lobby = Lobby(service, config, data_dir, voice)
 
@@ -244,7 +259,13 @@ def build_app(service: LobbyService, config: SiteConfig, data_dir: Path, voice: 
         await service.start()
         await voice.start()
         try:
-            yield
+            if staff is not None:
+                await staff.start()
+            try:
+                yield
+            finally:
+                if staff is not None:
+                    await staff.stop()
         finally:
             await voice.stop()
             await service.stop()
@@ -263,4 +284,6 @@ def build_app(service: LobbyService, config: SiteConfig, data_dir: Path, voice: 
         *voice.routes(),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    if staff is not None:
+        routes += [*StaffPages(lobby, staff).routes(), metrics_route(service, staff)]
     return Starlette(routes=routes, lifespan=lifespan)

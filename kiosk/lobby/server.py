@@ -12,6 +12,7 @@ shutdown event from its signal handler, which ends every SSE loop at once, and (
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,8 +22,10 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from kiosk.health.sdnotify import SystemdNotify
 from kiosk.lobby.app import build_app
 from kiosk.lobby.service import LobbyService
+from kiosk.lobby.staff_service import StaffService
 from kiosk.lobby.voice import open_voice
 from kiosk.queue.lifecycle import CallingStore
 from kiosk.queue.notify import Notifier
@@ -44,9 +47,17 @@ def clock_from(at: datetime | None, timezone: str) -> Callable[[], datetime]:
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, on_exit: Callable[[], None], on_ready: Callable[[], None] = lambda: None
+    ) -> None:
         super().__init__(config)
         self._on_exit = on_exit
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:  # listening, after the lifespan's startup: systemd may call us ready
+            self._on_ready()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self._on_exit()
@@ -75,7 +86,13 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         wires = LobbyWires(config.boards, config.gpio)
         connect(wires, service)
         wires.write_health_every(data_dir / LOBBY_DEVICES_FILE)
-    app = build_app(service, config, data_dir, open_voice(config, service))
+    systemd = SystemdNotify()  # Type=notify: READY once listening, WATCHDOG=1 from the event loop
+    staff = None
+    open_health = stores.health_opener(config, data_dir)
+    if open_health is not None:
+        boards = wires.health if wires is not None else list
+        staff = StaffService(config, open_health, service, systemd=systemd, board_health=boards)
+    app = build_app(service, config, data_dir, open_voice(config, service), staff)
     server_config = uvicorn.Config(
         app,
         host=host,
@@ -85,7 +102,8 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         log_level="warning",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    server = _Server(server_config, service.request_shutdown)
+    ready = (lambda: systemd.ready(staff.summary())) if staff is not None else systemd.ready
+    server = _Server(server_config, service.request_shutdown, ready)
     where = "the shared database" if config.storage.url else str(data_dir)
     log.info("lobby service on http://%s:%d/screen (queue in %s)", host, port, where)
     try:

@@ -2,8 +2,9 @@
 
 - A follower task watches the published states (the same ones the screens get) and, for each call
   newer than the last it saw, reads that call's event (the visitor's language is in the event log,
-  never in the public state) and has the announcer prepare its file on the voice worker. The state
-  was published before this runs: synthesis never sits between a call and its screen update.
+  never in the public state) and has the voice worker (a child process, kiosk/voice/worker.py)
+  prepare its file. The state was published before this runs: synthesis never sits between a call
+  and its screen update, nor shares the service's memory or CPU priority.
 - `GET /voice/<event id>.wav` is what the lobby screen's page fetches for a call it saw in the state
   (kiosk/lobby/static/voice.js queues them and plays one at a time). 204 when nothing is to be said
   (output not "screen", quiet hours at the call's time); the page chimes instead.
@@ -18,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -29,19 +31,21 @@ from kiosk.errors import KioskError
 from kiosk.lobby.service import LobbyService
 from kiosk.queue.lifecycle import CallingStore, QueueEvent
 from kiosk.site.model import SiteConfig, VoiceOutput
-from kiosk.voice.announcer import Announcement, Announcer
-from kiosk.voice.player import Player
+from kiosk.voice.announcement import Announcement, Announcements
 from kiosk.voice.reading import AnnouncementKind
+
+if TYPE_CHECKING:  # numpy comes with the player: loaded only for output = "alsa"
+    from kiosk.voice.player import Player
 
 log = logging.getLogger(__name__)
 
 SPOKEN = {EventKind.CALLED: AnnouncementKind.CALL, EventKind.RECALLED: AnnouncementKind.RECALL}
-FOLLOW_WAIT_S = 1.0
+WARM_UP_AFTER_S = 3.0  # measured: starting the worker at once doubled the service's restart-to-screen time
 
 
 class LobbyVoice:
     def __init__(
-        self, config: SiteConfig, service: LobbyService, announcer: Announcer | None, player: Player | None = None
+        self, config: SiteConfig, service: LobbyService, announcer: Announcements | None, player: Player | None = None
     ) -> None:
         self.config = config
         self.voice = config.voice
@@ -49,6 +53,7 @@ class LobbyVoice:
         self.announcer = announcer
         self.player = player
         self._task: asyncio.Task[None] | None = None
+        self._warm: asyncio.TimerHandle | None = None
         self._seen = 0
         self._zone = ZoneInfo(config.site.timezone)
 
@@ -72,8 +77,15 @@ class LobbyVoice:
         calls = self.service.published.state.recent_calls
         self._seen = calls[0].event_id if calls else 0  # calls made before the start are not said again
         self._task = asyncio.create_task(self._follow(), name="lobby-voice")
+        # The voice loads a little later: a (re)starting service first serves its screens.
+        loop = asyncio.get_running_loop()
+        announcer = self.announcer
+        assert announcer is not None
+        self._warm = loop.call_later(WARM_UP_AFTER_S, lambda: loop.run_in_executor(None, announcer.warm_up))
 
     async def stop(self) -> None:
+        if self._warm is not None:
+            self._warm.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -97,7 +109,7 @@ class LobbyVoice:
                         log.exception("voice: announcing event %d failed", call.event_id)
                 waiter = asyncio.ensure_future(changed.wait())
                 try:
-                    await asyncio.wait({waiter, shutdown}, timeout=FOLLOW_WAIT_S, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait({waiter, shutdown}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     waiter.cancel()
         finally:
@@ -151,13 +163,13 @@ def open_voice(config: SiteConfig, service: LobbyService) -> LobbyVoice:
     runs silent (its screens matter more than its voice); the drivers are imported only when wanted."""
     if config.voice.output is VoiceOutput.OFF:
         return LobbyVoice(config, service, None)
-    from kiosk.voice.announcer import default_voice
+    from kiosk.voice.worker import VoiceWorker
 
-    announcer = Announcer(default_voice)
-    announcer.warm_up()
+    announcer = VoiceWorker()
     player = None
     if config.voice.output is VoiceOutput.ALSA:
         from drivers.voice.alsa import AlsaSpeaker
+        from kiosk.voice.player import Player
 
         try:
             player = Player(AlsaSpeaker(config.voice.alsa_device), config.voice.volume_percent / 100)

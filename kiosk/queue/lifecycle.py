@@ -5,7 +5,7 @@ call, recall, start, finish, transfer and cancel tickets and to open and close c
 is one transaction and one append-only `QueueEvent` with an increasing id. Screens follow the events
 (`events_after`, woken by a `kiosk.queue.notify.Notifier`) and resync from `lobby_state`, never from a
 stream alone. The rules live in `kiosk.domain.lifecycle`; `kiosk.queue.sqlite_calling` is the SQLite
-implementation, and a PostgreSQL one will follow with the same Protocol.
+implementation, `kiosk.queue.pg_calling` the PostgreSQL one, with the same Protocol.
 
 Times are timezone-aware. The business date of every call is derived from `now` with the site's zone
 and reset time (`CallingSetup`). No personal data: labels, groups, counters, times, the language.

@@ -82,7 +82,7 @@ class Ticket:
 
 
 class TicketStore(Protocol):
-    """Where numbers come from. SQLite on one kiosk now; a shared PostgreSQL store will follow."""
+    """Where numbers come from: SQLite on one kiosk, or a centre's shared PostgreSQL (kiosk.queue.stores)."""
 
     def issue(self, request: TicketRequest) -> Ticket:
         """Allocate the next number of the group for the business date and store the ticket in one

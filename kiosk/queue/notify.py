@@ -12,8 +12,8 @@ it with what it had. Below what it had means the log was replaced (a new file): 
 Every wait has a time limit: a stream loop gets control back to send its ping and to notice a
 shutdown. A notification is only a hint: the event table is the truth (push, then resync).
 
-SQLite: `kiosk.queue.sqlite_notify.SqliteNotifier` polls `PRAGMA data_version`. PostgreSQL (to come):
-LISTEN/NOTIFY, reading the event table after every reconnect.
+SQLite: `kiosk.queue.sqlite_notify.SqliteNotifier` polls `PRAGMA data_version`. PostgreSQL:
+`kiosk.queue.pg_notify.PgNotifier`, LISTEN/NOTIFY, reading the event table after every reconnect.
 """
 
 from __future__ import annotations

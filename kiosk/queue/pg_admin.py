@@ -2,8 +2,9 @@
 
 `setup_site` is the one command a site's administrator runs on the database server, as a role that
 may create roles and databases (on Debian: `sudo -u postgres kiosk db setup …`, peer authentication):
-it creates the kiosks' login role and a database it owns, then applies the schema as that role, so
-the kiosks own their tables and need no superuser. Run again, it changes nothing that exists.
+it creates the kiosks' login role and a database it owns, then applies the schema on the role's
+behalf (SET ROLE), so the kiosks own their tables and need no superuser. Run again, it changes
+nothing that exists.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from kiosk.queue.pg_schema import migrate
 from kiosk.queue.pg_store import CONNECT_TIMEOUT_S, redacted
 
 
-def migrate_url(url: str) -> tuple[int, int]:
-    """Apply the missing schema steps to the database at `url`; returns (from, to) versions."""
+def migrate_url(url: str, *, as_role: str | None = None) -> tuple[int, int]:
+    """Apply the missing schema steps to the database at `url`; returns (from, to) versions.
+    `as_role`: run them as that role (SET ROLE), so it owns what they create."""
     try:
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+            if as_role is not None:
+                conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(as_role)))
             return migrate(conn, redacted(url))
     except psycopg.Error as exc:
         raise StoreError(f"{redacted(url)}: cannot migrate: {exc}") from exc
@@ -67,12 +71,16 @@ def database_url(admin_url: str, database: str, role: str) -> str:
 
 
 def setup_site(admin_url: str, role: str, database: str, password: str | None = None) -> str:
-    """Role, database and schema for a site; returns the URL the kiosks use (without a password)."""
+    """Role, database and schema for a site; returns the URL the kiosks use (without a password).
+
+    The schema is applied through the administrator's own login (on Debian: peer authentication as
+    the postgres user, which could not log in as the new role) with SET ROLE, so the role owns it."""
     create_role(admin_url, role, password)
     create_database(admin_url, database, owner=role)
-    url = database_url(admin_url, database, role)
-    if password is None:
-        migrate_url(url)
-    else:  # the schema is applied as the role, so it owns the tables
-        migrate_url(url.replace("@", f":{quote(password, safe='')}@", 1))
-    return url
+    migrate_url(_with_database(admin_url, database), as_role=role)
+    return database_url(admin_url, database, role)
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(database), parts.query, ""))

@@ -7,9 +7,11 @@ under an advisory lock, so two machines migrating at once run them once; Postgre
 transactional, so a failed step leaves the previous version whole.
 
 Differences from the SQLite schema (kiosk/queue/sqlite_store.py), each for several machines at once:
-- `number_counter` holds the last number handed out per (group, business date): one row lock
-  serialises numbering of a group, and offline blocks (`number_block`) are carved from the same
-  sequence, so a block's numbers are never issued by anyone else;
+- `number_counter` holds, per (group, business date), the last number issued online (counting up
+  from the range's first) and the lowest one leased to an offline block (`number_block`, counting
+  down from the range's end): one row lock serialises both, online issuing stops below the lowest
+  block, so a block's numbers are never issued by anyone else, and in normal running the numbers
+  of the day are 1, 2, 3… with no gap for the blocks set aside;
 - `event_clock` hands out event ids under a row lock held to commit, so ids become visible in
   order: a screen that saw event N never later finds an N-1 committed behind it (a plain sequence
   would let a slower transaction commit a lower id after a faster one);
@@ -41,7 +43,9 @@ _SCHEMA_1 = (
     """CREATE TABLE number_counter (
     counter_group text NOT NULL,
     business_date date NOT NULL,
-    last_number integer NOT NULL,          -- the last number handed out, singly or in a block
+    last_number integer NOT NULL,          -- the last number issued online (they count up from first_number)
+    reserve_floor integer,                 -- the lowest number leased to a block (they count down from
+                                           -- the range's end); NULL: none yet. Online stops below it.
     PRIMARY KEY (counter_group, business_date)
 )""",
     """CREATE TABLE number_block (

@@ -5,8 +5,9 @@ Duplicate numbers are the worst failure we can cause, so, as in the SQLite store
   row is bumped with an upsert that holds its row lock to commit, so two kiosks issuing in the same
   group are served one after the other (other groups do not wait), and
   UNIQUE(counter_group, business_date, number) backs it;
-- offline blocks (`lease_block`) are carved from the same counter, so a block's numbers are nobody
-  else's; a ticket issued from one is uploaded later with its number (`upload`);
+- offline blocks (`lease_block`) are carved from the top of the same range under the same row
+  lock, and online numbers stop below them, so a block's numbers are nobody else's; a ticket
+  issued from one is uploaded later with its number (`upload`);
 - every issue attempt carries the kiosk's `issue_key`: a ticket whose commit was never confirmed
   (the server died under it) and that the kiosk then issued from its block is stored once; the
   unconfirmed number becomes a skipped one.
@@ -15,12 +16,17 @@ Duplicate numbers are the worst failure we can cause, so, as in the SQLite store
 translates errors: a lost connection is `StoreUnreachable` (the kiosk may go offline), anything
 else a `StoreError`. A broken connection is replaced at the next call, so a store outlives a
 server restart. The URL's password, if any, never reaches a log or an error message.
+
+Longer than ~400 lines on purpose, as kiosk/queue/sqlite_store.py: every statement on the ticket
+and numbering tables (issue, blocks, uploads, print states) sits next to the others that must agree
+with it on the same row locks; the calling statements are in pg_calling.py.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +50,7 @@ log = logging.getLogger(__name__)
 Connection = psycopg.Connection[TupleRow]
 
 CONNECT_TIMEOUT_S = 2  # libpq's smallest useful value: it rounds anything below 2 s up to 2
+RECONNECT_AFTER_S = 2.0  # after a failed connect, how long calls fail at once
 STATEMENT_TIMEOUT_MS = 5000  # a statement stuck behind a lock is an error, never a frozen kiosk
 
 _TICKET_COLUMNS = (
@@ -84,6 +91,8 @@ class PgDatabase:
         self._timezone = timezone
         self._tcp_timeout_ms = tcp_timeout_ms
         self._conn: Connection | None = None
+        self._down_until = 0.0  # monotonic time before which no new connect is tried
+        self._closed = False
         try:
             with self.translated("cannot open the shared ticket database"):
                 conn = self.connection()
@@ -94,20 +103,31 @@ class PgDatabase:
             raise
 
     def connection(self) -> Connection:
-        """The open connection, a new one when the last one broke (server restarted, network back)."""
+        """The open connection, a new one when the last one broke (server restarted, network back).
+
+        After a failed connect, calls within RECONNECT_AFTER_S fail at once instead of trying again:
+        a kiosk reading the lobby for its screens must not freeze for a connect timeout per read."""
+        if self._closed:
+            raise StoreError(f"{self.where}: the store was closed")
         if self._conn is None or self._conn.closed or self._conn.broken:
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
+            if time.monotonic() < self._down_until:
+                raise psycopg.OperationalError("the database did not answer a moment ago; not tried again yet")
             extra: dict[str, Any] = {} if self._tcp_timeout_ms is None else {"tcp_user_timeout": self._tcp_timeout_ms}
-            self._conn = psycopg.connect(
-                self.url,
-                **extra,
-                autocommit=True,  # transactions are explicit: `transaction()`
-                connect_timeout=CONNECT_TIMEOUT_S,
-                options=f"-c TimeZone={self._timezone} -c statement_timeout={STATEMENT_TIMEOUT_MS}",
-                application_name="kiosk",
-            )
+            try:
+                self._conn = psycopg.connect(
+                    self.url,
+                    **extra,
+                    autocommit=True,  # transactions are explicit: `transaction()`
+                    connect_timeout=CONNECT_TIMEOUT_S,
+                    options=f"-c TimeZone={self._timezone} -c statement_timeout={STATEMENT_TIMEOUT_MS}",
+                    application_name="kiosk",
+                )
+            except psycopg.Error:
+                self._down_until = time.monotonic() + RECONNECT_AFTER_S
+                raise
         return self._conn
 
     @property
@@ -139,6 +159,7 @@ class PgDatabase:
             raise StoreError(f"{self.where}: {what}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
+        self._closed = True
         if self._conn is not None:
             self._conn.close()
 
@@ -212,29 +233,25 @@ class PgTicketStore:
     def issue(self, request: TicketRequest, *, issue_key: str | None = None) -> Ticket:
         require_aware(request.issued_at)
         key = issue_key or uuid.uuid4().hex
-        with self._db.transaction("cannot issue a ticket") as conn:
-            row = conn.execute(
-                "INSERT INTO number_counter AS c (counter_group, business_date, last_number) VALUES (%s, %s, %s)"
-                " ON CONFLICT (counter_group, business_date)"
-                " DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)"
-                " RETURNING last_number",
-                (request.group, request.business_date, request.first_number),
-            ).fetchone()
-            assert row is not None
-            number = int(row[0])
-            if number > request.last_number:  # raising rolls the bump back
-                raise QueueFull(
-                    f"counter group {request.group!r} used up {request.first_number}..{request.last_number}"
-                    f" on {request.business_date.isoformat()}"
-                )
-            ticket_id = self._insert(conn, request, number, key, PrintState.RESERVED, None, None)
-        return _issued(ticket_id, number, request, PrintState.RESERVED)
+        with self._db.translated("cannot issue a ticket"):
+            # One statement, so one round trip and its own transaction (autocommit): the group's
+            # counter row and the event clock are locked only while the server runs it, never
+            # across the network. The counter is bumped only within the range (else nothing is
+            # written: QueueFull); the issued event's id is the ticket's place in line.
+            row = self._db.connection().execute(_ISSUE, _issue_params(request, key)).fetchone()
+        if row is None:
+            raise QueueFull(
+                f"counter group {request.group!r} used up {request.first_number}..{request.last_number}"
+                f" on {request.business_date.isoformat()}"
+            )
+        return _issued(int(row[0]), int(row[1]), request, PrintState.RESERVED)
 
     def lease_block(
         self, group: CounterGroup, business_date: date, kiosk_id: str, size: int, now: datetime
     ) -> Block | None:
-        """Set `size` numbers of the group's sequence aside for this kiosk (fewer near the range's end;
-        None when none are left). Blocks of earlier business dates are expired on the way."""
+        """Set `size` numbers of the group's range aside for this kiosk, from the top of the range down
+        (fewer when online numbers come close; None when none are left). Blocks of earlier business
+        dates are expired on the way."""
         require_aware(now)
         with self._db.transaction("cannot lease a block of numbers") as conn:
             self._expire(conn, business_date, now)
@@ -244,17 +261,19 @@ class PgTicketStore:
                 (group.id, business_date, group.first_number - 1),
             )
             row = conn.execute(
-                "SELECT last_number FROM number_counter WHERE counter_group = %s AND business_date = %s FOR UPDATE",
+                "SELECT last_number, reserve_floor FROM number_counter"
+                " WHERE counter_group = %s AND business_date = %s FOR UPDATE",
                 (group.id, business_date),
             ).fetchone()
             assert row is not None
-            first = max(int(row[0]) + 1, group.first_number)
-            last = min(first + size - 1, group.last_number)
+            online_last, floor = int(row[0]), row[1]
+            last = (group.last_number + 1 if floor is None else int(floor)) - 1
+            first = max(last - size + 1, online_last + 1, group.first_number)
             if first > last:
                 return None
             conn.execute(
-                "UPDATE number_counter SET last_number = %s WHERE counter_group = %s AND business_date = %s",
-                (last, group.id, business_date),
+                "UPDATE number_counter SET reserve_floor = %s WHERE counter_group = %s AND business_date = %s",
+                (first, group.id, business_date),
             )
             block = conn.execute(
                 "INSERT INTO number_block"
@@ -266,10 +285,10 @@ class PgTicketStore:
         log.info("leased numbers %d..%d of %s for offline issuing", first, last, group.id)
         return Block(int(block[0]), group.id, business_date, first, last)
 
-    def release_block(self, block_id: int, now: datetime) -> int:
+    def release_block(self, block_id: int, now: datetime, *, expired: bool = False) -> int:
         """Close a block; its numbers that no ticket took are recorded as skipped. Returns how many."""
         with self._db.transaction("cannot release a block of numbers") as conn:
-            return _close_block(conn, block_id, now, "block_released")
+            return _close_block(conn, block_id, now, "block_expired" if expired else "block_released")
 
     def upload(self, ticket: OfflineTicket) -> int:
         """Store a ticket issued offline, once: a repeated upload (its reply was lost) finds it by its
@@ -301,6 +320,29 @@ class PgTicketStore:
             return self._insert(
                 conn, request, ticket.number, ticket.issue_key, ticket.print_state, ticket.print_at, ticket.block_id
             )
+
+    def withdraw(self, issue_key: str, now: datetime) -> bool:
+        """An issue attempt whose commit was never confirmed and whose visitor got no number (the
+        kiosk had none left offline either): if it did commit, its ticket is cancelled before anyone
+        calls a number nobody holds, and the number recorded as skipped. Returns whether it had."""
+        require_aware(now)
+        with self._db.transaction("cannot withdraw an unconfirmed ticket") as conn:
+            row = conn.execute(
+                "SELECT id, counter_group, business_date, number FROM ticket WHERE issue_key = %s AND state = 'waiting'"
+                " FOR UPDATE",
+                (issue_key,),
+            ).fetchone()
+            if row is None:
+                return False
+            ticket_id, group, day, number = row
+            conn.execute("UPDATE ticket SET state = 'cancelled', ended_at = %s WHERE id = %s", (now, ticket_id))
+            conn.execute(
+                "INSERT INTO skipped_number (counter_group, business_date, number, block_id, reason, recorded_at)"
+                " VALUES (%s, %s, %s, NULL, 'unconfirmed_issue', %s) ON CONFLICT DO NOTHING",
+                (group, day, number, now),
+            )
+            append_event(conn, EventKind.CANCELLED, now, day, ticket_id=ticket_id, group=group)
+            return True
 
     def set_print_state(self, ticket_id: int, state: PrintState, at: datetime) -> Ticket:
         require_aware(at)
@@ -431,6 +473,50 @@ class PgTicketStore:
             (today,),
         ).fetchall():
             _close_block(conn, int(block_id), now, "block_expired")
+
+
+_ISSUE = """
+WITH n AS (
+    INSERT INTO number_counter AS c (counter_group, business_date, last_number)
+    VALUES (%(group)s, %(day)s, %(first)s)
+    ON CONFLICT (counter_group, business_date)
+    DO UPDATE SET last_number = GREATEST(c.last_number + 1, EXCLUDED.last_number)
+    WHERE GREATEST(c.last_number + 1, EXCLUDED.last_number) <= LEAST(%(last)s, c.reserve_floor - 1)
+    RETURNING last_number
+), clock AS (
+    UPDATE event_clock SET last_id = last_id + 1 WHERE EXISTS (SELECT 1 FROM n) RETURNING last_id
+), t AS (
+    INSERT INTO ticket (business_date, counter_group, number, prefix, counter, procedure, current_status,
+        after_status, reasons, issued_at, kiosk_id, print_state, lang, queue_group, issue_key, queue_pos)
+    SELECT %(day)s, %(group)s, n.last_number, %(prefix)s, %(counter)s, %(procedure)s, %(current)s, %(after)s,
+        %(reasons)s, %(at)s, %(kiosk)s, 'reserved', %(lang)s, %(group)s, %(key)s, clock.last_id
+    FROM n, clock
+    RETURNING id, number, queue_pos
+), e AS (
+    INSERT INTO queue_event (id, kind, at, business_date, ticket_id, queue_group)
+    SELECT t.queue_pos, 'issued', %(at)s, %(day)s, t.id, %(group)s FROM t
+)
+SELECT id, number FROM t
+"""
+
+
+def _issue_params(request: TicketRequest, key: str) -> dict[str, object]:
+    return {
+        "group": request.group,
+        "day": request.business_date,
+        "first": request.first_number,
+        "last": request.last_number,
+        "prefix": request.prefix,
+        "counter": request.counter,
+        "procedure": request.procedure.value,
+        "current": None if request.current is None else request.current.value,
+        "after": None if request.after is None else request.after.value,
+        "reasons": list(request.reasons),
+        "at": request.issued_at,
+        "kiosk": request.kiosk_id,
+        "lang": request.lang,
+        "key": key,
+    }
 
 
 def _close_block(conn: Connection, block_id: int, now: datetime, reason: str) -> int:

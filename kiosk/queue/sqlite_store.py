@@ -39,7 +39,7 @@ from kiosk.queue.model import PrintState, Ticket, TicketRequest
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; bump with a step in _MIGRATIONS
+SCHEMA_VERSION = 3  # PRAGMA user_version; bump with a step in _MIGRATIONS
 DATABASE_FILE = "tickets.sqlite3"  # its name in the site's data_dir
 
 # Separate statements, not executescript(): in Python 3.11 that COMMITs the open transaction first.
@@ -110,8 +110,51 @@ _SCHEMA_2 = (
 )""",
 )
 
+# Schema 2 -> 3: what staff see and do (kiosk/queue/health.py says why each table is there).
+_SCHEMA_3 = (
+    """CREATE TABLE heartbeat (
+    source TEXT PRIMARY KEY,              -- a kiosk id, or "lobby"
+    role TEXT NOT NULL,
+    beat_at REAL NOT NULL,                -- unix seconds (wall clock)
+    body TEXT NOT NULL                    -- JSON: kiosk.health.model.Beat
+)""",
+    """CREATE TABLE staff_command (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kiosk_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    args TEXT NOT NULL DEFAULT '{}',      -- JSON
+    asked_by TEXT NOT NULL,
+    asked_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    done_at TEXT,
+    result TEXT                           -- JSON: kiosk.shell.staff.StaffResult
+)""",
+    "CREATE INDEX staff_command_pending ON staff_command (kiosk_id, state)",
+    """CREATE TABLE kiosk_mode (
+    kiosk_id TEXT PRIMARY KEY,
+    out_of_service INTEGER NOT NULL,
+    changed_at TEXT,
+    changed_by TEXT
+)""",
+    """CREATE TABLE procedure_day (
+    business_date TEXT NOT NULL,
+    procedure TEXT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    cap INTEGER,                          -- NULL: the config's daily cap
+    PRIMARY KEY (business_date, procedure)
+)""",
+    """CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,                    -- a staff account name
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+)""",
+)
+
 # _MIGRATIONS[v] brings a file of schema v to v + 1; an empty file (0) runs them all.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_1, _SCHEMA_2)
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 # What a Ticket is read from, in _ticket() order.

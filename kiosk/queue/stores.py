@@ -9,6 +9,7 @@ Engine modules are imported when a store is opened, so a SQLite-only kiosk never
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -16,11 +17,14 @@ from pathlib import Path
 
 from kiosk.domain.numbering import business_date
 from kiosk.errors import StoreError, UsageError
+from kiosk.queue.health import HealthStore
 from kiosk.queue.lifecycle import CallingSetup, CallingStore
 from kiosk.queue.model import TicketStore
 from kiosk.queue.notify import Notifier
 from kiosk.queue.sqlite_store import DATABASE_FILE
 from kiosk.site.model import SiteConfig
+
+log = logging.getLogger(__name__)
 
 OUTBOX_FILE = "outbox.sqlite3"  # offline tickets waiting for the shared database, in the data folder
 
@@ -101,3 +105,16 @@ def open_notifier(config: SiteConfig, data_dir: Path | None = None, *, poll_inte
     if not path.exists():
         raise StoreError(f"{path}: no ticket database to follow (open the store first)")
     return SqliteNotifier(path, poll_interval_s=poll_interval_s)
+
+
+def health_opener(config: SiteConfig, data_dir: Path | None = None) -> Callable[[], HealthStore] | None:
+    """How to open the staff page's store (heartbeats, commands, audit: kiosk/queue/health.py), or
+    None where there is none yet: the shared PostgreSQL store has no HealthStore so far, and a
+    kiosk or lobby on it runs without the staff page (logged) rather than on a file nobody else sees."""
+    if config.storage.url is not None:
+        log.warning("the staff page's heartbeats and commands need a HealthStore for PostgreSQL (not yet): off")
+        return None
+    from kiosk.queue.sqlite_health import SqliteHealthStore
+
+    path = sqlite_file(config, data_dir)
+    return lambda: SqliteHealthStore(path)

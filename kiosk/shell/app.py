@@ -15,17 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kiosk.site.model import SiteConfig
 
 if TYPE_CHECKING:
     from drivers.interfaces import Health
+    from kiosk.health.mqtt import MqttTelemetry
+    from kiosk.health.sdnotify import SystemdNotify
     from kiosk.queue.lifecycle import CallingStore
     from kiosk.queue.model import TicketStore
     from kiosk.shell.control import ControlServer
     from kiosk.shell.runtime import Devices, Runtime
+    from kiosk.shell.staff_link import StaffLink
 
 Clock = Callable[[], datetime]
 
@@ -49,6 +52,9 @@ class KioskApp:
     calling: CallingStore  # the same queue, read for the wait the screens and the ticket tell
     runtime: Runtime
     control: ControlServer | None = None  # staff ask this kiosk to use its printer (kiosk/shell/control.py)
+    link: StaffLink | None = None  # heartbeats and the staff page's commands (kiosk/shell/staff_link.py)
+    systemd: SystemdNotify | None = None  # READY, WATCHDOG from the loop, STATUS (kiosk/health/sdnotify.py)
+    mqtt: MqttTelemetry | None = None  # [health] mqtt_url: each heartbeat, retained (kiosk/health/mqtt.py)
 
     @property
     def simulated(self) -> bool:
@@ -77,6 +83,12 @@ class KioskApp:
     def close(self) -> None:
         """The control socket first (no more staff jobs), the printer's thread (its job under way
         finishes), the store (its last write is the one that matters), then every device."""
+        if self.systemd is not None:
+            self.systemd.stopping()
+        if self.link is not None:
+            self.link.close()  # its last beat ("stopped") reaches MQTT too
+        if self.mqtt is not None:
+            self.mqtt.close()
         if self.control is not None:
             self.control.close()
         self.runtime.close()
@@ -86,11 +98,14 @@ class KioskApp:
             device.close()
         if self.devices.lamp is not None:
             self.devices.lamp.close()
+        if self.systemd is not None:
+            self.systemd.close()
 
 
 def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
     """Open the devices the config names and the ticket store in its data folder, take the printer's
     port (its lock, on the printer's thread) and serve the control socket; the caller closes."""
+    from kiosk.health.sdnotify import SystemdNotify
     from kiosk.queue.stores import open_calling, open_kiosk_tickets
     from kiosk.shell.control import ControlServer, KioskControl, control_path
     from kiosk.shell.devices import build_devices
@@ -106,11 +121,22 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
         lock = PortLock(config.printer, config.storage.data_dir)
         runtime = Runtime(config=config, devices=devices, store=store, clock=clock, calling=calling, port_lock=lock)
         app = KioskApp(config=config, clock=clock, devices=devices, store=store, calling=calling, runtime=runtime)
-        control = ControlServer(
-            control_path(config), KioskControl(config, clock, runtime.printer_jobs, app.seen).handle
-        )
+        handle = KioskControl(config, clock, runtime.printer_jobs, app.seen).handle
+        control = ControlServer(control_path(config), handle)
         control.start()
         app.control = control
+        systemd = app.systemd = SystemdNotify()
+        # READY once the loop turns with the devices open; WATCHDOG=1 only from the loop's turns.
+        runtime.turned = systemd.turned
+        link = app.link = _staff_link(app, handle)
+        if link is not None:
+            link.listeners.append(lambda beat: systemd.status(beat.summary()))
+            if config.health.mqtt_url:
+                from kiosk.health.mqtt import MqttTelemetry
+
+                app.mqtt = MqttTelemetry(config.health.mqtt_url, config.site.id, config.site.kiosk_id)
+                link.listeners.append(app.mqtt.publish)
+            link.start()
     except BaseException:
         if app is not None:
             app.close()
@@ -122,3 +148,23 @@ def open_kiosk(config: SiteConfig, clock: Clock) -> KioskApp:
                 device.close()
         raise
     return app
+
+
+def _staff_link(app: KioskApp, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> StaffLink | None:
+    """The heartbeat and command thread over the same store, with connections of its own; None
+    where the store has no HealthStore yet (kiosk/queue/stores.py `health_opener`)."""
+    from kiosk.queue import stores
+    from kiosk.shell.staff_link import SWEEP_S, StaffLink
+
+    config = app.config
+    open_health = stores.health_opener(config)
+    if open_health is None:
+        return None
+    return StaffLink(
+        config,
+        app.runtime,
+        open_health,
+        lambda: stores.open_notifier(config, poll_interval_s=SWEEP_S),  # one look a sweep: idle CPU
+        handle,
+        app.clock,
+    )

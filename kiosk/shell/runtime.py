@@ -57,6 +57,7 @@ from kiosk.domain.flow import (
     ReadLobby,
     RefreshCounts,
     Screen,
+    ServiceMode,
     State,
     Tick,
     TicketFailed,
@@ -83,7 +84,9 @@ from kiosk.ticket.slip import build_slip
 
 log = logging.getLogger(__name__)
 
-PRINTER_CHECK_S = 15  # a status round trip costs ~1 ms on TCP, up to the read timeout on a dead link
+# A status round trip costs ~1 ms on TCP, up to the read timeout on a dead link (on the printer's
+# thread, never the loop's). Every second, so the staff page hears of a paper end within 2 s (issue 17).
+PRINTER_CHECK_S = 1.0
 
 
 @dataclass
@@ -138,6 +141,13 @@ class Runtime:
     _slips: list[Future[bool]] = field(default_factory=list)  # refusal slips in flight
     printed_kinds: list[str] = field(default_factory=list)  # "ticket" / "slip", in the order printed
 
+    # For the staff page (kiosk/shell/staff_link.py, another thread): the loop's last turn
+    # (monotonic), a hook called on each turn (the systemd watchdog), and the service mode staff
+    # asked for (None: never asked), applied on the loop's next turn.
+    last_turn: float | None = None
+    turned: Callable[[], None] | None = None
+    out_of_service_wanted: bool | None = None
+
     def __post_init__(self) -> None:
         self.flow = Flow(self.config)
         self.state = self.flow.start(self.clock())
@@ -165,6 +175,12 @@ class Runtime:
     def poll(self) -> None:
         """Called a few times a second by the UI loop: a ticket to issue, a card read's answer, card
         presence changes, time passing. Never waits for a device."""
+        self.last_turn = monotonic()
+        if self.turned is not None:
+            self.turned()
+        wanted = self.out_of_service_wanted
+        if wanted is not None and wanted is not self.state.out_of_service:
+            self.dispatch(ServiceMode(wanted))
         self._printer_answers()
         answer = self._card_reads.take()
         if answer is not None:
@@ -179,7 +195,7 @@ class Runtime:
         now = self.clock()
         due = self._printer_checked is None or now - self._printer_checked >= timedelta(seconds=PRINTER_CHECK_S)
         idle = self._watch is None and self._issuing is None
-        if due and idle and self.state.screen is Screen.WELCOME:
+        if due and idle and self.state.screen in (Screen.WELCOME, Screen.OUT_OF_SERVICE):
             # Only while nobody is at the kiosk: on a dead link a check takes the printer's thread
             # for up to the read (or connect) timeout, and a visitor's own check would queue behind it.
             self._printer_checked = now

@@ -42,6 +42,7 @@ from kiosk.site.model import (
     FeeKey,
     FeeTable,
     GroupShare,
+    HealthConfig,
     LocalText,
     Orientation,
     ProcedureConfig,
@@ -118,6 +119,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         boards = read_boards(root, counters)
         gpio = read_gpio(root, counters)
         voice = _read_voice(root.table("voice", required=False))
+        health = _read_health(root.table("health"))
     _check_every_group_is_served(groups, counters, ctx)
     if ctx.problems:
         raise ConfigError(str(file), ctx.problems)
@@ -137,6 +139,7 @@ def load_site_config(path: str | Path) -> SiteConfig:
         boards=boards,
         gpio=gpio,
         voice=voice,
+        health=health,
     )
 
 
@@ -811,3 +814,21 @@ def _read_reader(t: _Table, base: Path) -> ReaderConfig:
             trust_anchors=anchors,
             free_area_needed_bytes=needed,
         )
+
+
+_MQTT_URL = re.compile(r"mqtt://[A-Za-z0-9.\-]+(:\d{1,5})?")
+
+
+def _read_health(t: _Table) -> HealthConfig:
+    """`[health]`: how often processes report, when silence is DOWN, where telemetry goes."""
+    with t:
+        heartbeat = t.seconds("heartbeat_s", 0.5, 300)
+        silent = t.seconds("silent_after_s", 1, 3600)
+        if t.alive and heartbeat and silent and silent < 2 * heartbeat:
+            t.problem(
+                "silent_after_s", f"must be at least twice heartbeat_s ({heartbeat:g}): one late beat is no outage"
+            )
+        mqtt = t.string_or_empty("mqtt_url")
+        if mqtt and not _MQTT_URL.fullmatch(mqtt):
+            t.problem("mqtt_url", f"expected mqtt://host or mqtt://host:port, got {mqtt!r}")
+        return HealthConfig(heartbeat_s=heartbeat, silent_after_s=silent, mqtt_url=mqtt)

@@ -117,6 +117,15 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """`[health]`: heartbeats, when a silent kiosk counts as down, and optional MQTT telemetry."""
+
+    heartbeat_s: float = 10.0  # every process writes its health row at least this often
+    silent_after_s: float = 30.0  # not heard from this long: DOWN on the staff page
+    mqtt_url: str = ""  # "mqtt://host:1883": publish each heartbeat there (retained); "" = off
+
+
+@dataclass(frozen=True)
 class Window:
     """A reception window: on these weekdays (0 = Monday) from start to end, local time.
 
@@ -242,6 +251,7 @@ class SiteConfig:
     boards: tuple[BoardConfig, ...] = ()  # the serial number boards (kiosk lobby drives them)
     gpio: GpioConfig = field(default_factory=GpioConfig)  # counter displays and buttons, the kiosk's lamp
     voice: VoiceConfig = field(default_factory=VoiceConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
 
     def counter_for(self, procedure: Procedure) -> Counter:
         return self.counters[self.procedures[procedure].counter]

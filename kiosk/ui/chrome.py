@@ -44,8 +44,10 @@ from kiosk.ui.theme import (
 SITE_NAME = TextStyle(Face.BOLD, Size.SMALL)
 SIM_STYLE = TextStyle(Face.BOLD, Size.SMALL, SIM_INK)
 
-_NO_LANGUAGE_BAR = (Screen.WELCOME, Screen.LANGUAGE)  # welcome speaks every language; language is the choice
-_NO_BACK = (Screen.WELCOME, Screen.TICKET, Screen.GOODBYE)  # a number once issued is never taken back
+# welcome and out-of-service speak every language; language is the choice
+_NO_LANGUAGE_BAR = (Screen.WELCOME, Screen.LANGUAGE, Screen.OUT_OF_SERVICE)
+# A number once issued is never taken back; out of service there is nowhere to go back to.
+_NO_BACK = (Screen.WELCOME, Screen.TICKET, Screen.GOODBYE, Screen.OUT_OF_SERVICE)
 
 
 @dataclass(frozen=True)

@@ -415,6 +415,11 @@ class _Plan:
     def least(self) -> float:
         return min(grid.least for _, grid, _ in self.pages)
 
+    @property
+    def sizes(self) -> tuple[float, ...]:
+        """Every label's scale, smallest first: of two plans, the one whose smallest labels are larger."""
+        return tuple(sorted(scale for _, grid, _ in self.pages for scale in grid.scales))
+
 
 def _plan(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> _Plan | None:
     """One page if they fit at a touchable size, else as few per page as it takes; None when not
@@ -423,13 +428,20 @@ def _plan(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> _Plan | N
     if fitted is not None:
         return _Plan(((choices, *fitted),), paged=False)
     room = pygame.Rect(area.x, area.y, area.w, area.h - p.m.button_h - p.m.target_gap)
+    best: _Plan | None = None
     for per_page in range(len(choices) - 1, 0, -1):
         pages = [choices[i : i + per_page] for i in range(0, len(choices), per_page)]
+        if best is not None and len(pages) > len(best.pages):
+            break
         fits = [_fit(p, room, page) for page in pages]
         placed = [(page, *fit) for page, fit in zip(pages, fits, strict=True) if fit is not None]
         if len(placed) == len(pages):
-            return _Plan(tuple(placed), paged=True)
-    return None
+            plan = _Plan(tuple(placed), paged=True)
+            # As many pages, fewer a page: taller buttons, where a long label takes two lines at
+            # full size instead of shrinking onto one (five and five rather than six and four).
+            if best is None or plan.sizes > best.sizes:
+                best = plan
+    return best
 
 
 def choices_fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> bool:

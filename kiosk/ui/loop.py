@@ -31,7 +31,7 @@ from kiosk.ui.touch import Touches
 from kiosk.ui.view import KioskView
 
 POLL_HZ = 25
-# On the welcome screen nobody waits for a device, so the devices and the clock are looked at every
+# On the welcome (or out-of-service) screen nobody waits for a device, so the devices and the clock are looked at every
 # fifth turn (5 times a second); a touch is still handled on the turn it arrives.
 WELCOME_REFRESH_EVERY = 5
 # A device call this long held the loop (a ticket printing on a slow serial printer takes ~2 s).
@@ -165,7 +165,8 @@ class KioskLoop:
                 if stop(event):
                     return
                 touched = self.handle(event) or touched
-            if touched or turn % WELCOME_REFRESH_EVERY == 0 or self.runner.state.screen is not Screen.WELCOME:
+            idle = self.runner.state.screen in (Screen.WELCOME, Screen.OUT_OF_SERVICE)
+            if touched or turn % WELCOME_REFRESH_EVERY == 0 or not idle:
                 self.refresh()
             turn += 1
             if until(self):

@@ -27,6 +27,7 @@ from kiosk.ui.painter import Look, Painter, TextMark
 from kiosk.ui.scene import Scene
 from kiosk.ui.screens.card import draw_card
 from kiosk.ui.screens.choices import draw_procedure, draw_question
+from kiosk.ui.screens.out_of_service import draw_out_of_service
 from kiosk.ui.screens.refusal import draw_refusal
 from kiosk.ui.screens.start import draw_language, draw_welcome
 from kiosk.ui.screens.ticket import draw_confirm, draw_goodbye, draw_ticket, printing_phase
@@ -46,6 +47,7 @@ _SCREENS: dict[Screen, ScreenDrawing] = {
     Screen.TICKET: draw_ticket,
     Screen.GOODBYE: draw_goodbye,
     Screen.REFUSAL: draw_refusal,
+    Screen.OUT_OF_SERVICE: draw_out_of_service,
 }
 
 

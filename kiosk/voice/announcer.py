@@ -19,53 +19,25 @@ back-to-back syntheses).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.interfaces import Voice
 from drivers.voice.pcm import RATE, Pcm, chime, from_wav, join, normalized, resample, silence, to_wav
-from kiosk import cachedir
 from kiosk.errors import VoiceError
-from kiosk.voice.reading import JAPANESE, AnnouncementKind, Line, script
+from kiosk.voice import cache
+from kiosk.voice.announcement import WORKER_NICE, Announcement, speech_file_name
+from kiosk.voice.reading import JAPANESE, Line
 
 log = logging.getLogger(__name__)
 
-CACHE_KIND = "voice"
-# Bump when the sound of a cached file changes without its words changing (voice, rate, pauses).
-SOUND_VERSION = "1"
 LEAD_S = 0.25  # after the chime, before the first sentence
 PAUSE_S = 0.6  # between sentences
 TAIL_S = 0.3
-WORKER_NICE = 10  # the worker thread yields the CPU to the service's loop and the screens' streams
-
-
-@dataclass(frozen=True)
-class Announcement:
-    kind: AnnouncementKind
-    label: str  # "M-012"
-    counter: str  # the counter's number as signed in the hall ("13")
-    lang: str | None  # the visitor's language; None when not known (Japanese only)
-
-    def lines(self) -> tuple[Line, ...]:
-        return script(self.kind, self.label, self.counter, self.lang)
-
-    def file_name(self) -> str:
-        words = "\n".join(f"{line.lang}:{line.text}" for line in self.lines())
-        digest = hashlib.sha256(f"{SOUND_VERSION}\n{words}".encode()).hexdigest()[:16]
-        safe_label = "".join(c if c.isalnum() or c == "-" else "_" for c in self.label)
-        return f"{self.kind.value}-{safe_label}-{self.counter}-{self.lang or 'ja'}-{digest}.wav"
-
-
-def speech_file_name(line: Line) -> str:
-    digest = hashlib.sha256(f"{SOUND_VERSION}\n{line.lang}:{line.text}".encode()).hexdigest()[:16]
-    return f"speech-{line.lang}-{digest}.wav"
-
 
 VoiceFactory = Callable[[str], Voice]
 
@@ -73,16 +45,19 @@ VoiceFactory = Callable[[str], Voice]
 class Announcer:
     """Makes and caches announcement files. Thread-safe; one synthesis at a time."""
 
-    def __init__(self, voice_for: VoiceFactory) -> None:
+    def __init__(self, voice_for: VoiceFactory, nice: int = WORKER_NICE) -> None:
+        """`nice`: the worker thread's CPU priority below the caller's (0: the same, for the bench)."""
         self._voice_for = voice_for
         self._voices: dict[str, Voice | None] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice", initializer=_lower_priority)
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="voice", initializer=_lower_priority, initargs=(nice,)
+        )
         self._pending: dict[str, Future[Path]] = {}
         self._lock = threading.Lock()
         self.synthesized = 0  # sentences synthesized (not found in the cache): tests and the bench read it
 
     def cached(self, announcement: Announcement) -> Path | None:
-        return cachedir.find(CACHE_KIND, announcement.file_name())
+        return cache.find(announcement.file_name())
 
     def prepare(self, announcement: Announcement) -> Future[Path]:
         """The announcement's file, made on the worker unless it is cached already (then the future is done)."""
@@ -91,7 +66,7 @@ class Announcer:
             pending = self._pending.get(name)
             if pending is not None:
                 return pending
-            found = cachedir.find(CACHE_KIND, name)
+            found = cache.find(name)
             if found is not None:
                 done: Future[Path] = Future()
                 done.set_result(found)
@@ -105,10 +80,9 @@ class Announcer:
         """The file, waiting for its synthesis when needed. Raises VoiceError when it cannot be made."""
         return self.prepare(announcement).result(timeout=timeout_s)
 
-    def warm_up(self, langs: tuple[str, ...] = ("ja",)) -> None:
-        """Load the voices on the worker now (Open JTalk reads its dictionary: ~40 ms), not at the first call."""
-        for lang in langs:
-            self._executor.submit(self._voice, lang)
+    def warm_up(self) -> None:
+        """Load the Japanese voice on the worker thread now (Open JTalk reads its dictionary), not at the first call."""
+        self._executor.submit(self._voice, "ja")
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -136,11 +110,11 @@ class Announcer:
         if spoken == 0:
             raise VoiceError(f"no voice could say {announcement.label} for counter {announcement.counter}")
         parts.append(silence(TAIL_S))
-        return cachedir.put(CACHE_KIND, announcement.file_name(), to_wav(join(parts)))
+        return cache.put(announcement.file_name(), to_wav(join(parts)))
 
     def _speech(self, line: Line) -> Pcm | None:
         name = speech_file_name(line)
-        found = cachedir.find(CACHE_KIND, name)
+        found = cache.find(name)
         if found is not None:
             return from_wav(found.read_bytes())
         voice = self._voice(line.lang)
@@ -152,7 +126,7 @@ class Announcer:
             log.error("%s", exc)
             return None
         self.synthesized += 1
-        cachedir.put(CACHE_KIND, name, to_wav(pcm))
+        cache.put(name, to_wav(pcm))
         return pcm
 
     def _voice(self, lang: str) -> Voice | None:
@@ -166,9 +140,12 @@ class Announcer:
         return self._voices[key]
 
 
-def _lower_priority() -> None:
+def _lower_priority(nice: int) -> None:
+    if nice <= 0:
+        return
     with contextlib.suppress(OSError):  # not permitted or not Linux: it still works, only less politely
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
 
 
 def default_voice(lang: str) -> Voice:

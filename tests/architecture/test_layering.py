@@ -23,12 +23,18 @@ SHELL_MODULES = (
     "kiosk.queue.sqlite_store",
     "kiosk.queue.sqlite_calling",
     "kiosk.queue.sqlite_notify",
+    "kiosk.queue.pg_",  # the PostgreSQL store, its notifier, admin and scratch server
+    "kiosk.queue.offline",
+    "kiosk.queue.outbox",
+    "kiosk.queue.stores",
     "kiosk.bench",
     "kiosk.cli",
     "kiosk.commands",
     "kiosk.voice.announcer",
+    "kiosk.voice.worker",
+    "kiosk.voice.cache",
 )
-IO_STDLIB = {"sqlite3", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
+IO_STDLIB = {"sqlite3", "psycopg", "socket", "subprocess", "threading", "os", "shutil", "tempfile", "time"}
 
 # The pure core: domain rules, the flow, the words, the config's shape, the ticket's content, line
 # breaking, and each driver's codec, settings and values. A pure module imports only pure modules of ours.
@@ -39,6 +45,11 @@ PURE = (
     "kiosk/queue/lifecycle.py",
     "kiosk/queue/notify.py",
     "kiosk/queue/counter_calls.py",
+    "kiosk/queue/health.py",
+    "kiosk/health/model.py",
+    "kiosk/health/judge.py",
+    "kiosk/health/alerts.py",
+    "kiosk/health/today.py",
     "kiosk/ticket/document.py",
     "kiosk/ticket/layout.py",
     "kiosk/messages.py",
@@ -56,6 +67,7 @@ PURE = (
     "drivers/gpio/settings.py",
     "drivers/gpio/tm1637_codec.py",
     "kiosk/voice/reading.py",
+    "kiosk/voice/announcement.py",
     "drivers/voice/pcm.py",
 )
 

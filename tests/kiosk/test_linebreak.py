@@ -217,6 +217,8 @@ TERMS = [
     ("vi", "Lệ phí dự kiến phải trả: 2.900 yên", "2.900 yên"),
     ("en", "Signature password: 6–16 characters", "6–16 characters"),
     ("pt-BR", "Senha de 4 dígitos", "4 dígitos"),
+    ("pt-BR", "Saber a senha de assinatura: 6 a 16 caracteres", "6 a 16 caracteres"),
+    ("en", "Know your signature certificate password: 6 to 16 characters", "6 to 16 characters"),
     ("vi", "Mật khẩu 4 chữ số", "4 chữ số"),
 ]
 

@@ -197,3 +197,31 @@ def test_japanese_wording_follows_the_phrase_table_of_issue_16():
     assert text("ui.confirm.bring", "ja") == "お持ちいただくもの"
     assert (text("ui.finish", "ja"), text("ui.refusal.what_to_do", "ja")) == ("終了", "このあとのご案内")
     assert "暗証番号のないカード（顔認証カード）" in text("reason.R27.no_sign_cert", "ja-easy")
+
+def _outcomes_each_check_can_have() -> list[tuple[str, str]]:
+    """(check, outcome) of every `_result(CHECK, rule, Outcome.X, …)` in the pre-checks."""
+    import ast
+
+    from kiosk.domain import prechecks
+
+    tree = ast.parse(Path(prechecks.__file__).read_text())
+    pairs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_result":
+            check, _, outcome = node.args[:3]
+            assert isinstance(check, ast.Name) and isinstance(outcome, ast.Attribute)
+            pairs.add((getattr(prechecks, check.id), prechecks.Outcome[outcome.attr].value))
+    return sorted(pairs)
+
+
+CHECK_OUTCOMES = _outcomes_each_check_can_have()
+
+
+@pytest.mark.parametrize(("check", "outcome"), CHECK_OUTCOMES, ids=[f"{c}.{o}" for c, o in CHECK_OUTCOMES])
+def test_each_check_says_its_outcome_in_a_sentence_of_its_own(check: str, outcome: str) -> None:
+    """Not "{check}: {outcome}", which reads badly outside Japanese ("Validade do cartão: Hoje não é possível")."""
+    assert set(catalog().get(f"check.{check}.{outcome}", {})) >= set(LANGUAGES)
+
+
+def test_the_checks_outcome_sentences_were_found() -> None:
+    assert ("card.expiry", "block") in CHECK_OUTCOMES and len(CHECK_OUTCOMES) > 20

@@ -41,9 +41,16 @@ def _icon(outcome: Outcome) -> Drawing:
 
 
 def _headline(scene: Scene, check: CheckResult) -> Para:
-    words = scene.t(
-        "ui.verdict.line", check=scene.t(f"check.{check.check}"), outcome=scene.t(f"outcome.{check.outcome}")
-    )
+    """The check's own sentence for its outcome ("The card has expired"): "{check}: {outcome}"
+    read badly outside Japanese ("Validade do cartão: Hoje não é possível"). A check without its
+    sentences yet still says both."""
+    key = f"check.{check.check}.{check.outcome}"
+    if has(key):
+        words = scene.t(key)
+    else:
+        words = scene.t(
+            "ui.verdict.line", check=scene.t(f"check.{check.check}"), outcome=scene.t(f"outcome.{check.outcome}")
+        )
     return Para(words, BODY_BOLD, color=OUTCOME_INK[check.outcome])
 
 
@@ -58,13 +65,28 @@ def _panel(outcome: Outcome, blocks: Sequence[Block], pad: float = 2.0) -> Secti
 
 
 def _full(scene: Scene, check: CheckResult) -> Section:
+    headline = _headline(scene, check)
+    reason = _after(headline.text, scene.t(f"reason.{check.reason}"))
     blocks = [
-        _headline(scene, check),
-        Para(scene.t(f"reason.{check.reason}"), BODY),
+        headline,
+        *([Para(reason, BODY)] if reason else []),
         *_dates(scene, check),
         *_remedy(scene, check.remedy),
     ]
     return _panel(check.outcome, blocks)
+
+
+def _after(headline: str, reason: str) -> str:
+    """The reason without a first sentence that only repeats the headline ("The signature password
+    is locked. Licence counters cannot unlock it." under "The signature password is locked")."""
+    said = headline.rstrip(".。").casefold()
+    if not reason.casefold().startswith(said):
+        return reason
+    rest = reason[len(said) :]
+    if rest[:1] not in (".", "。", ":", "：", ",", "，", "、", " ", ""):
+        return reason  # the headline was only the start of a word or phrase
+    rest = rest.lstrip(".。:：,，、 ")
+    return rest[:1].upper() + rest[1:]
 
 
 def _compact(scene: Scene, check: CheckResult) -> Section:
@@ -77,17 +99,20 @@ def _ok_together(scene: Scene, checks: Sequence[CheckResult]) -> list[Section]:
     if not oks:
         return []
     titles = scene.t("ui.list.join").join(scene.t(f"check.{c.check}") for c in oks)
-    words = scene.t("ui.verdict.line", check=titles, outcome=scene.t("outcome.ok"))
+    words = scene.t("ui.verdict.all_ok", checks=titles)
     return [_panel(Outcome.OK, [Para(words, BODY_BOLD, color=OUTCOME_INK[Outcome.OK])], pad=1.2)]
 
 
 def _grouped(scene: Scene, checks: Sequence[CheckResult]) -> list[Section]:
     """Lines with the same outcome and remedy share one panel: the outcome and remedy said once,
-    each check as "title: reason"."""
+    each check as "title: reason" (a line alone keeps its own sentence)."""
     sections: list[Section] = []
     problems = sorted((c for c in checks if c.outcome is not Outcome.OK), key=_group_key)
     for _, group in groupby(problems, key=_group_key):
         members = list(group)
+        if len(members) == 1:  # a group of one: its own sentence, as in full
+            sections.append(_full(scene, members[0]))
+            continue
         outcome, remedy = members[0].outcome, members[0].remedy
         blocks: list[Block] = [Para(scene.t(f"outcome.{outcome}"), BODY_BOLD, color=OUTCOME_INK[outcome])]
         for check in members:
@@ -143,12 +168,12 @@ def _draw_plain(p: Painter, scene: Scene, room: pygame.Rect) -> None:
 
 def _plain(scene: Scene, check: CheckResult, remedy: bool = True) -> Section:
     """One line in plain words: what it is about, what is wrong, the dates it rests on, what to do."""
-    title = scene.t(f"check.{check.check}")
-    state_key = f"state.{check.reason}"
-    headline = scene.t("ui.verdict.line", check=title, outcome=scene.t(state_key)) if has(state_key) else title
+    sentence = f"check.{check.check}.{check.outcome}"  # "署名用パスワードがロックされています"
+    headline = scene.t(sentence) if has(sentence) else scene.t(f"check.{check.check}")
+    reason = _after(headline, scene.t(f"reason.{check.reason}"))
     blocks: list[Block] = [
         Para(headline, BODY_BOLD, color=OUTCOME_INK[check.outcome]),
-        Para(scene.t(f"reason.{check.reason}"), BODY),
+        *([Para(reason, BODY)] if reason else []),
         *_dates(scene, check),
         *(_remedy(scene, check.remedy) if remedy else []),
     ]

@@ -33,7 +33,7 @@ def wait_for(condition, timeout_s: float = 5.0) -> None:
 def wires(site_config: SiteConfig, tmp_path: Path):
     issue(tmp_path, "myna_service", 3)
     clock = lambda: datetime(2026, 11, 26, 9, 15, tzinfo=ZONE)  # noqa: E731
-    demo = DemoWires(site_config, tmp_path / "tickets.sqlite3", clock)
+    demo = DemoWires(site_config, tmp_path, clock)
     yield demo
     demo.close()
 

@@ -95,6 +95,7 @@ class Lobby:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra: tuple[str, ...] = ()  # more `kiosk lobby` options (the staff page's --silent-after)
 
     @property
     def base(self) -> str:
@@ -104,7 +105,18 @@ class Lobby:
         log = (self.data_dir / "lobby.log").open("ab")
         where = ("--config", str(REPO / "config"), "--data-dir", str(self.data_dir), "--at", AT)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "lobby", *where, "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "lobby",
+                *where,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *self.extra,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from kiosk.domain.model import Procedure
+from kiosk.queue.lifecycle import CallingSetup
 from kiosk.queue.model import TicketRequest
+from kiosk.queue.sqlite_calling import SqliteCallingStore
 from kiosk.queue.sqlite_store import DATABASE_FILE, SqliteTicketStore
 from kiosk.site.load import load_site_config
 from tests.conftest import REPO
@@ -100,16 +102,24 @@ def test_two_calls_in_a_row_play_in_order_and_whole(autoplay_browser, speaking, 
     tv = autoplay_browser.new_page()
     tv.goto(f"{speaking.base}/screen?lang=ja&voice_rate=4")  # four times as fast: the test takes seconds
     tv.wait_for_selector(READY, timeout=10_000)
-    first = kiosk_call(speaking.data_dir, "next", "--counter", "c13", at="2026-11-26T09:20")
-    second = kiosk_call(speaking.data_dir, "next", "--counter", "c1", at="2026-11-26T09:20")
-    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    config = load_site_config(REPO / "config")
+    store = SqliteCallingStore(speaking.data_dir / DATABASE_FILE, CallingSetup.from_site(config))
+    try:  # through the store, as the consoles and `kiosk call` do; no interpreter start between the calls
+        first = store.call_next("c13", datetime(2026, 11, 26, 9, 20, tzinfo=ZONE))
+        assert first is not None
+        tv.wait_for_function(
+            "id => (window.voiceLog || []).some(e => e.id === id && e.what === 'playing')", arg=first.event_id
+        )
+        second = store.call_next("c1", datetime(2026, 11, 26, 9, 20, 1, tzinfo=ZONE))  # while the first plays
+        assert second is not None
+    finally:
+        store.close()
     # Both ended: the second call waited for the first (each ~13 s of sound, ~3 s at rate 4).
     tv.wait_for_function("(window.voiceLog || []).filter(e => e.what === 'ended').length >= 2", timeout=60_000)
     log = log_of(tv)
     ends = [e for e in log if e["what"] == "ended"]
     starts = [e for e in log if e["what"] == "playing"]
-    assert [e["id"] for e in starts][:2] == [e["id"] for e in ends][:2]
-    assert starts[0]["id"] < starts[1]["id"]  # in call order
+    assert [e["id"] for e in starts][:2] == [e["id"] for e in ends][:2] == [first.event_id, second.event_id]
     queued = {e["id"]: e["at"] for e in log if e["what"] == "queued"}
     assert queued[starts[1]["id"]] < ends[0]["at"]  # the second call came while the first was playing
     assert starts[1]["at"] >= ends[0]["at"]  # and began only once it had ended

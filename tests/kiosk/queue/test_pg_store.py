@@ -112,44 +112,63 @@ def test_a_password_never_shows_in_an_error() -> None:
     assert "s3cret" not in str(caught.value)
 
 
-def test_blocks_of_different_kiosks_never_overlap_and_online_numbers_skip_them(tickets: PgTicketStore) -> None:
-    a = tickets.lease_block(MYNA, DAY, "kiosk-a", 5, at(0))
-    b = tickets.lease_block(MYNA, DAY, "kiosk-b", 5, at(0))
+def test_blocks_come_from_the_top_of_the_range_never_overlap_and_online_numbers_stop_below_them(
+    tickets: PgTicketStore,
+) -> None:
+    small = replace(MYNA, last_number=20)
+    a = tickets.lease_block(small, DAY, "kiosk-a", 5, at(0))
+    b = tickets.lease_block(small, DAY, "kiosk-b", 5, at(0))
     assert a is not None and b is not None
-    assert (a.first, a.last, b.first, b.last) == (1, 5, 6, 10)
-    assert tickets.issue(request()).number == 11
-    near_end = replace(MYNA, last_number=13)
-    last = tickets.lease_block(near_end, DAY, "kiosk-c", 5, at(0))
-    assert last is not None and (last.first, last.last) == (12, 13)
-    assert tickets.lease_block(near_end, DAY, "kiosk-d", 5, at(0)) is None
+    assert (a.first, a.last, b.first, b.last) == (16, 20, 11, 15)
+    numbers = [tickets.issue(replace(request(), last_number=20)).number for _ in range(8)]
+    assert numbers == list(range(1, 9))  # the day's numbers have no gap for the blocks
+    c = tickets.lease_block(small, DAY, "kiosk-c", 5, at(0))
+    assert c is not None and (c.first, c.last) == (9, 10)  # squeezed between online and the blocks
+    assert tickets.lease_block(small, DAY, "kiosk-d", 5, at(0)) is None
+    with pytest.raises(QueueFull):
+        tickets.issue(replace(request(), last_number=20))
 
 
-def test_an_uploaded_offline_ticket_is_stored_once_and_unused_numbers_are_skipped(tickets: PgTicketStore) -> None:
+def test_an_uploaded_offline_ticket_is_stored_once_and_a_closed_blocks_unused_numbers_are_skipped(
+    tickets: PgTicketStore,
+) -> None:
     block = tickets.lease_block(MYNA, DAY, "kiosk-a", 5, at(0))
-    assert block is not None
-    offline = OfflineTicket(request(minutes=3), 2, block.id, "key-1", PrintState.PRINTED, at(3))
+    assert block is not None and (block.first, block.last) == (9995, 9999)
+    offline = OfflineTicket(request(minutes=3), 9996, block.id, "key-1", PrintState.PRINTED, at(3))
     first = tickets.upload(offline)
     assert tickets.upload(offline) == first  # the reply was lost, the kiosk sends it again
-    stored = tickets.get("myna", DAY, 2)
+    stored = tickets.get("myna", DAY, 9996)
     assert stored is not None and stored.id == first and stored.print_state is PrintState.PRINTED
     assert tickets.release_block(block.id, at(10)) == 4
-    assert tickets.skipped("myna", DAY) == [(n, "block_released") for n in (1, 3, 4, 5)]
+    assert tickets.skipped("myna", DAY) == [(n, "block_released") for n in (9995, 9997, 9998, 9999)]
 
 
 def test_an_unconfirmed_online_issue_gives_its_number_up_to_the_block_number(tickets: PgTicketStore) -> None:
     block = tickets.lease_block(MYNA, DAY, "kiosk-a", 5, at(0))
     assert block is not None
     online = tickets.issue(request(), issue_key="key-7")  # committed, but the kiosk never heard back
-    ticket_id = tickets.upload(OfflineTicket(request(), 4, block.id, "key-7", PrintState.PRINTED, at(1)))
+    ticket_id = tickets.upload(OfflineTicket(request(), 9995, block.id, "key-7", PrintState.PRINTED, at(1)))
     assert ticket_id == online.id
     assert tickets.get("myna", DAY, online.number) is None
-    assert tickets.get("myna", DAY, 4) is not None
+    assert tickets.get("myna", DAY, 9995) is not None
     assert tickets.skipped("myna", DAY) == [(online.number, "unconfirmed_issue")]
 
 
 def test_blocks_of_an_earlier_day_expire_with_their_unused_numbers_skipped(tickets: PgTicketStore) -> None:
     old = tickets.lease_block(MYNA, DAY, "kiosk-a", 3, at(0))
     assert old is not None
-    tickets.upload(OfflineTicket(request(), 1, old.id, "key-1", PrintState.PRINTED, at(1)))
+    tickets.upload(OfflineTicket(request(), 9997, old.id, "key-1", PrintState.PRINTED, at(1)))
     tickets.lease_block(MYNA, DAY.replace(day=27), "kiosk-b", 3, at(24 * 60))
-    assert tickets.skipped("myna", DAY) == [(2, "block_expired"), (3, "block_expired")]
+    assert tickets.skipped("myna", DAY) == [(9998, "block_expired"), (9999, "block_expired")]
+
+
+def test_an_unconfirmed_issue_nobody_holds_is_withdrawn_once(tickets: PgTicketStore) -> None:
+    ghost = tickets.issue(request(), issue_key="key-9")  # committed; the kiosk heard nothing, had no number left
+    assert tickets.withdraw("key-9", at(5))
+    assert not tickets.withdraw("key-9", at(6))
+    assert not tickets.withdraw("never-sent", at(6))
+    assert tickets.skipped("myna", DAY) == [(ghost.number, "unconfirmed_issue")]
+    with psycopg.connect(tickets._db.url) as conn:
+        row = conn.execute("SELECT state FROM ticket WHERE id = %s", (ghost.id,)).fetchone()
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM queue_event ORDER BY id").fetchall()]
+    assert row == ("cancelled",) and kinds == ["issued", "cancelled"]

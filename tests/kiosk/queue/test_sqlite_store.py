@@ -309,8 +309,18 @@ def test_ticket_table_has_exactly_these_columns_and_no_personal_data(store: Sqli
         "press_ticket",
         "press_event",
     }
+    # The staff tables (kiosk/queue/health.py): devices, commands and staff account names, no visitor's data.
+    staff_tables = {
+        "heartbeat": {"source", "role", "beat_at", "body"},
+        "staff_command": {"id", "kiosk_id", "command", "args", "asked_by", "asked_at", "state", "done_at", "result"},
+        "kiosk_mode": {"kiosk_id", "out_of_service", "changed_at", "changed_by"},
+        "procedure_day": {"business_date", "procedure", "closed", "cap"},
+        "audit_log": {"id", "at", "who", "action", "target", "detail"},
+    }
+    for table, columns in staff_tables.items():
+        assert {row[1] for row in raw_rows(db, f"PRAGMA table_info({table})")} == columns, table
     tables = {row[0] for row in raw_rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"ticket", "queue_event", "counter_day", "sqlite_sequence"}
+    assert tables == {"ticket", "queue_event", "counter_day", "sqlite_sequence", *staff_tables}
 
 
 def test_numbers_are_unique_per_group_and_date_in_the_schema_itself(store: SqliteTicketStore, db: Path) -> None:

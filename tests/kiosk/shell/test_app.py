@@ -64,3 +64,22 @@ def test_the_site_clock_tells_the_time_in_the_sites_zone(config: SiteConfig) -> 
     assert now.tzinfo is not None
     assert now.utcoffset() == datetime.now(now.tzinfo).utcoffset()
     assert str(now.tzinfo) == config.site.timezone
+
+
+def test_on_a_shared_database_the_kiosk_issues_there_and_reports_the_stores_health(
+    config: SiteConfig, pg_url: str
+) -> None:
+    shared = replace(config, storage=replace(config.storage, url=pg_url))
+    app = open_kiosk(shared, lambda: MORNING)
+    try:
+        assert app.seen()["store"] == {"health": "ok", "detail": "shared ticket database connected"}
+        app.runtime.dispatch(Touch())
+        app.runtime.dispatch(ChooseLanguage("ja"))
+        assert app.runtime.state.lobby is not None  # the wait is read from the shared queue
+        assert app.store.count_issued(MORNING.date(), Procedure.RENEWAL) == 0
+    finally:
+        app.close()
+    with pytest.raises(StoreError):
+        app.store.count_issued(MORNING.date(), Procedure.RENEWAL)
+    with pytest.raises(StoreError):
+        app.calling.lobby_state(MORNING)

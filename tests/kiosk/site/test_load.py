@@ -164,7 +164,7 @@ def test_independent_problems_are_all_reported_at_once(tmp_path: Path) -> None:
             id="procedure-names-unknown-counter",
         ),
         pytest.param(
-            'en = "My Number licence applications"\n',
+            'en = "My Number card licence applications"\n',
             "",
             'counters.c13.name: missing language "en"',
             id="missing-language",

@@ -168,7 +168,10 @@ def test_english_ticket_repeats_counter_procedure_and_status_in_japanese_for_the
     doc = build_ticket(site_config, ticket, route, "en")
     for english, japanese in (
         ("Counter 1 (1F)", "1F　1番窓口　更新受付"),
-        ("Licence renewal (afterwards: My Number card licence only)", "免許の更新（手続後：マイナ免許証のみ）"),
+        (
+            "Licence renewal\n→ My Number card licence only (マイナ免許証のみ)",
+            "免許の更新（手続後：マイナ免許証のみ）",
+        ),
     ):
         visitor, clerk = first(doc, english), first(doc, japanese)
         assert clerk > visitor, f"{japanese!r} should follow {english!r}"

@@ -329,7 +329,7 @@ def test_the_card_step_says_how_to_place_the_card_and_what_is_read(config: SiteC
     assert "Leave it there until the check is finished." in waiting
     reading = _render_words(config, "card-reading")
     assert "What is being checked" in reading
-    assert "Card expiry date" in reading and "Electronic certificate" in reading
+    assert "Card expiry date" in reading and "User certificate" in reading
 
 
 def test_the_ticket_screen_shows_number_counter_fee_and_what_to_bring(config: SiteConfig) -> None:
@@ -528,7 +528,7 @@ def _portal_visit() -> list[Event]:
 def test_the_sign_locked_verdict_shows_the_block_alone_and_the_rest_behind_details(config: SiteConfig) -> None:
     view, state = _verdict_view(config, _portal_visit(), "sign-locked")
     words = _words(view)
-    assert "署名用パスワード：ロックされています" in words
+    assert "署名用パスワードがロックされています" in words  # no 「今日はできません」 on the password
     assert "取り消せません" not in words  # R17's permanence: a step the visitor cannot take today
     assert "ほかは問題ありません" not in words  # a warning is hidden: "the rest is fine" would not be true
     assert "このあとのご案内を印刷しました" in words
@@ -589,3 +589,25 @@ def test_r20_portal_data_is_no_licence_said_wherever_the_portal_is_mentioned(con
     assert seen >= 1
     view, _ = _verdict_view(config, _portal_visit(), "user-pin-one-try")
     assert note in _words(view).replace("\n", "")
+
+def test_a_check_line_is_a_sentence_of_its_own_in_every_language(config: SiteConfig) -> None:
+    """The expired card's line says so in the visitor's words, not "{check}: {outcome}"."""
+    blocked = _render_words(config, "verdict-blocked", "pt-BR")
+    assert "O cartão está vencido" in blocked
+    assert "Validade do cartão: Hoje não é possível" not in blocked
+    assert "Sem problemas:" in blocked  # the checks that passed, listed after a word that says so
+
+
+def test_a_reason_does_not_repeat_its_checks_sentence() -> None:
+    from kiosk.ui.screens.verdict import _after
+
+    locked = "The signature password is locked. Licence counters cannot unlock it."
+    assert _after("The signature password is locked", locked) == "Licence counters cannot unlock it."
+    full = "Não há espaço livre suficiente no cartão: os procedimentos não são possíveis."
+    assert _after("Não há espaço livre suficiente no cartão", full) == "Os procedimentos não são possíveis."
+    assert (
+        _after("署名用パスワードがロックされています", "署名用パスワードがロックされています。解除できません。")
+        == "解除できません。"
+    )
+    assert _after("The card is valid", "The card is validated elsewhere.") == "The card is validated elsewhere."
+    assert _after("Thẻ còn hạn", "Thẻ còn hạn.") == ""

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from drivers.voice.pcm import RATE, from_wav
-from kiosk.voice.announcer import Announcement, Announcer, default_voice
+from kiosk.voice.announcement import Announcement
+from kiosk.voice.announcer import Announcer, default_voice
 from kiosk.voice.reading import AnnouncementKind
 from tests.kiosk.voice.sound import active_share, frames
 
@@ -147,3 +148,52 @@ def test_silence_between_sentences_is_short(announcer):
         run = run + 1 if q else 0
         longest = max(longest, run)
     assert longest * 0.1 <= 1.0  # no dead air a visitor would take for the end
+
+
+def test_the_cache_keeps_to_its_size_dropping_the_least_recently_used(cache):
+    import os
+
+    from kiosk.voice import cache as voice_cache
+
+    cache.mkdir(parents=True)
+    for n in range(10):
+        path = cache / f"call-M-{n:03d}.wav"
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))  # written in order, M-000 the oldest
+    assert voice_cache.find("call-M-000.wav") is not None  # used now: the newest
+    newest = voice_cache.put("call-M-100.wav", b"y" * 1000, cap_bytes=8000)
+    left = sorted(p.name for p in cache.glob("*.wav"))
+    assert newest.name in left and "call-M-000.wav" in left
+    assert sum(p.stat().st_size for p in cache.glob("*.wav")) <= 6400
+    assert "call-M-001.wav" not in left and "call-M-009.wav" in left  # the least recently used went first
+
+
+def test_synthesis_runs_below_the_callers_cpu_priority(cache):
+    import os
+    import threading
+
+    seen: list[int] = []
+
+    def voice_for(lang: str):
+        voice = default_voice(lang)
+
+        class Watched:
+            def speak(self, text: str):
+                seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+                return voice.speak(text)
+
+            def health(self):
+                return voice.health()
+
+            def close(self) -> None:
+                voice.close()
+
+        return Watched()
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    announcer = Announcer(voice_for)
+    try:
+        announcer.wav(Announcement(CALL, "M-040", "13", None))
+    finally:
+        announcer.close()
+    assert seen == [min(19, mine + 10)]
