@@ -198,6 +198,7 @@ def test_japanese_wording_follows_the_phrase_table_of_issue_16():
     assert (text("ui.finish", "ja"), text("ui.refusal.what_to_do", "ja")) == ("終了", "このあとのご案内")
     assert "暗証番号のないカード（顔認証カード）" in text("reason.R27.no_sign_cert", "ja-easy")
 
+
 def _outcomes_each_check_can_have() -> list[tuple[str, str]]:
     """(check, outcome) of every `_result(CHECK, rule, Outcome.X, …)` in the pre-checks."""
     import ast
