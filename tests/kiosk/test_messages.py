@@ -182,15 +182,7 @@ def test_japanese_wording_follows_the_phrase_table_of_issue_16():
     from kiosk.messages import text
 
     assert text("ui.verdict.summary.warn", "ja") == "手続はできます。次の点にご注意ください。"
-    assert (
-        text(
-            "ui.verdict.line",
-            "ja",
-            check=text("check.card.sign_password", "ja"),
-            outcome=text("state.R18.sign_password_locked", "ja"),
-        )
-        == "署名用パスワード：ロックされています"
-    )
+    assert text("check.card.sign_password.block", "ja") == "署名用パスワードがロックされています"
     assert text("reason.R18.sign_password_few_tries", "ja").startswith("署名用パスワードは、あと2回間違えると")
     assert "お住まいの市区町村の窓口で再設定してください" in text("reason.R18.sign_password_few_tries", "ja")
     assert text("reason.R3.licence_data_as_stated", "ja") == "お答えの内容と一致しています。"
