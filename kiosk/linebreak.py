@@ -18,15 +18,25 @@ The rules, for any mix of scripts without knowing the language:
   a no-break space, and a term list holds for every catalog and site text at once.
 - A word wider than the line breaks by characters (in a spaced language, a Japanese run in it
   first breaks as Japanese).
-- Japanese reads better broken between phrases: a line ends at its last space or punctuation in
-  its second half, else after its last particle there, rather than between two characters of a
-  word: 「手続はできます。／ご注意があります。」 rather than 「…ます。ご／注意…」.
+- Japanese and Chinese read better broken between phrases (文節, 词): BudouX, a small phrase
+  segmenter made for exactly this, tells where they are (a Japanese model for Japanese and for a
+  Japanese term in a spaced language, a Chinese one for Chinese). A line ends at the last phrase
+  boundary that fits, 「マイナンバーカードの／有効期限が」 rather than 「マイナンバーカー／ド」 or
+  「今日／はできません」; it ends inside a phrase only when that phrase is wider than a whole line
+  (and then at a kinsoku-legal place as full as the line allows). Kinsoku rules over phrases: a
+  phrase boundary where kinsoku forbids a break is no boundary.
+
+BudouX's models are package data of the library, read once on first use (like the catalogs);
+nothing here reads a file of ours.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache, lru_cache
+
+import budoux
 
 Measure = Callable[[str], float]
 
@@ -67,9 +77,26 @@ TERMS = (
 )
 _TERMS = re.compile("|".join(TERMS))
 
-_PHRASE_ENDS = frozenset("。、，．・！？）」』】〕〉》")
-_PHRASE_STARTS = frozenset("（「『【〔〈《")
-_PHRASE_REACH = 0.5  # end a line early at a phrase boundary only in its second half
+CHINESE = "zh"  # language codes starting so are segmented with BudouX's Chinese model
+
+
+@cache
+def _parser(chinese: bool) -> budoux.Parser:
+    return budoux.load_default_simplified_chinese_parser() if chinese else budoux.load_default_japanese_parser()
+
+
+@lru_cache(maxsize=4096)
+def phrase_bounds(text: str, lang: str | None = None) -> frozenset[int] | None:
+    """Offsets in `text` where BudouX ends a phrase (0 < offset < len); None for text without
+    Japanese or Chinese (Latin text breaks at its spaces)."""
+    if not any(is_ideographic(ch) for ch in text):
+        return None
+    chinese = lang is not None and lang.startswith(CHINESE)
+    bounds, at = set(), 0
+    for phrase in _parser(chinese).parse(text)[:-1]:
+        at += len(phrase)
+        bounds.add(at)
+    return frozenset(bounds)
 
 
 def is_ideographic(ch: str) -> bool:
@@ -116,18 +143,21 @@ def tokens(text: str, spaced: bool = False) -> list[str]:
     return out
 
 
-def wrap(text: str, measure: Measure, width: float, *, indent: float = 0, spaced: bool = False) -> list[str]:
+def wrap(
+    text: str, measure: Measure, width: float, *, indent: float = 0, spaced: bool = False, lang: str | None = None
+) -> list[str]:
     """The lines of `text` no wider than `width` as `measure` counts; every line after the first
     `indent` narrower (a bullet's hanging indent). "\n" starts a new line; lines carry no
     trailing spaces, and a line broken at a space starts with no space.
 
     Each line's end is found by bisection over its break points: a handful of measurements per
-    line, whatever its length.
+    line, whatever its length. `lang` picks the phrase model (Chinese for "zh…", else Japanese).
     """
     lines: list[str] = []
     text = text.translate(_INVISIBLE) if "\u2060" in text or "\ufeff" in text else text
     for paragraph in text.split("\n"):
         pieces = tokens(paragraph, spaced)
+        bounds = None if spaced else phrase_bounds(paragraph, lang)
         if not pieces:
             lines.append("")
         start = 0
@@ -144,7 +174,7 @@ def wrap(text: str, measure: Measure, width: float, *, indent: float = 0, spaced
                 else:
                     over = mid
             if fit > start:
-                end = _phrase_end(pieces, start, fit, measure, room)
+                end = _phrase_end(pieces, start, fit, measure, width, bounds)
                 lines.append(_joined(pieces, start, end))
                 start = end
                 continue
@@ -176,34 +206,28 @@ def _fit(piece: str, measure: Measure, room: float) -> int:
     return lo
 
 
-def _clean(before: str, after: str) -> bool:
-    """A break at a space or punctuation: after 。、・ or a closing bracket, before an opening one."""
-    return _space(before[-1]) or before[-1] in _PHRASE_ENDS or after[0] in _PHRASE_STARTS
+def _phrase_end(
+    pieces: list[str], start: int, end: int, measure: Measure, width: float, bounds: frozenset[int] | None
+) -> int:
+    """Where to end the line that could hold pieces[start:end]: at `end` if that is a space or a
+    phrase boundary; else at the last such place in the line, unless the phrase cut at `end` is
+    wider than a whole line (it breaks somewhere anyway: then as full as fits)."""
+    if bounds is None:
+        return end  # Latin text: every break point is a space
+    offsets = [0]
+    for piece in pieces:
+        offsets.append(offsets[-1] + len(piece))
 
+    def boundary(i: int) -> bool:
+        # BudouX's phrases already end at punctuation where a phrase ends: 「再発行」を」 is one.
+        return offsets[i] in bounds or _space(pieces[i - 1][-1])
 
-def _after_particle(before: str, after: str) -> bool:
-    """Hiragana (a particle, an inflection) followed by anything but hiragana often starts the
-    next phrase (bunsetsu): 「カードが｜読み取り機に｜残っています」. Not after the honorific お・ご."""
-    last, first = before[-1], after[0]
-    return "\u3041" <= last <= "\u309f" and last not in "おご" and not "\u3041" <= first <= "\u309f"
-
-
-def _phrase_end(pieces: list[str], start: int, end: int, measure: Measure, room: float) -> int:
-    """Where to end the line that could hold pieces[start:end]: at `end` if that is a space or
-    punctuation, else at the last such place in the line's second half, else after the last
-    particle there, else at `end`."""
-    if _clean(pieces[end - 1], pieces[end]):
+    if boundary(end):
         return end
-    # The first break point in reach (widths grow with each piece: bisection again).
-    lo, hi = start + 1, end
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if measure(_joined(pieces, start, mid)) >= room * _PHRASE_REACH:
-            hi = mid
-        else:
-            lo = mid + 1
-    for boundary in (_clean, _after_particle):
-        for i in range(end, lo - 1, -1):
-            if boundary(pieces[i - 1], pieces[i]):
-                return i
-    return end
+    last = next((i for i in range(end - 1, start, -1) if boundary(i)), None)
+    if last is None:
+        return end  # the line's first phrase is longer than the line
+    after = next((i for i in range(end + 1, len(pieces)) if boundary(i)), len(pieces))
+    if measure(_joined(pieces, last, after)) > width:
+        return end  # the phrase would not fit on the next line either
+    return last

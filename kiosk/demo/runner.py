@@ -23,7 +23,7 @@ from drivers.display.sim import SimQueueDisplay
 from kiosk.demo.card import DemoCard
 from kiosk.demo.printer import DemoPrinter
 from kiosk.demo.scenarios import SERVICE_MIN, Scenario
-from kiosk.domain.flow import Screen, State
+from kiosk.domain.flow import Flow, Screen, State
 from kiosk.domain.model import Answers, Procedure
 from kiosk.domain.routing import Refusal, route_for
 from kiosk.errors import UsageError
@@ -97,6 +97,7 @@ def run_scenario(
     shutil.rmtree(screens_dir, ignore_errors=True)
     screens_dir.mkdir()
     (out_dir / "ticket.png").unlink(missing_ok=True)
+    (out_dir / "slip.png").unlink(missing_ok=True)
 
     clock = FakeClock(scenario.at)
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as scratch:
@@ -123,6 +124,7 @@ def run_scenario(
             shots: list[str] = []
             refusals: list[Refusal] = []
             checks: list[dict[str, Any]] = []
+            forward: list[str] = []  # ways forward the screens offered (R4: "plastic_path")
 
             def snapshot() -> None:
                 name = f"{len(shots) + 1:02d}-{screen_name(runtime.state)}"
@@ -134,6 +136,8 @@ def run_scenario(
                     refusals.append(visit.refusal)
                 if visit.checks and visit.screen is Screen.VERDICT:
                     checks[:] = [_check_json(c.check, c.outcome.value, c.reason, c.remedy) for c in visit.checks]
+                    if Flow.offers_plastic_path(visit) and "plastic_path" not in forward:
+                        forward.append("plastic_path")
 
             snapshot()
             seen = runtime.version
@@ -143,8 +147,9 @@ def run_scenario(
                 if runtime.version != seen or step.startswith("wait:"):
                     seen = runtime.version
                     snapshot()
-            if printer.printed:
-                shutil.copyfile(printer.printed[-1], out_dir / "ticket.png")
+            # Tickets and refusal slips come out of one printer, in the order the runtime noted.
+            for kind, path in zip(runtime.printed_kinds, printer.printed, strict=False):
+                shutil.copyfile(path, out_dir / f"{kind}.png")
         finally:
             store.close()
             calling.close()
@@ -162,6 +167,8 @@ def run_scenario(
         "ticket": None,
         "refusal": refusals[0].reason if refusals else None,
         "refusal_remedy": _remedy_json(refusals[0].remedy) if refusals else None,
+        "path_forward": _path_forward(refusals, forward, runtime, lang),
+        "slip": "slip.png" if (out_dir / "slip.png").exists() else None,
         "checks": checks,
         "screens": shots,
         "final_screen": runtime.state.screen.value,
@@ -221,6 +228,22 @@ def _override(step: str, lang: str, card: str | None) -> str:
     if card is not None and step.startswith("card:") and step not in ("card:remove", "card:pull-next"):
         return f"card:{card}"
     return step
+
+
+def _path_forward(refusals: list[Refusal], offered: list[str], runtime: Runtime, lang: str) -> dict[str, Any] | None:
+    """What the visitor was told to do instead (the slip's words, in English for reviewers), and the
+    way forward the verdict offered and whether it led to a ticket."""
+    if not refusals and not offered:
+        return None
+    from kiosk.ticket.slip import what_to_ask
+
+    refusal = refusals[0] if refusals else None
+    return {
+        "ask": what_to_ask(refusal, "en") if refusal is not None else None,
+        "offered": offered,
+        "taken_to_ticket": bool(offered) and bool(runtime.issued),
+        "ticket_reasons": list(runtime.issued[-1].ticket.reasons) if runtime.issued else [],
+    }
 
 
 def _remedy_json(remedy: str | None) -> dict[str, str] | None:

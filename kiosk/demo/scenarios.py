@@ -267,6 +267,100 @@ _SCENARIOS = (
         ),
     ),
     Scenario(
+        "renewal-card-expired-two-cards",
+        "R4: a 2枚持ち holder's My Number card has expired: the verdict offers the renewal on the plastic"
+        " licence card, and a ticket follows",
+        _ticket(
+            *_start("ja"),
+            "tap:procedure:renewal",
+            _a("current", "both"),
+            _a("wanted", "both"),
+            _a("lecture_class", "general"),
+            _a("online_lecture", "no"),
+            _a("moved", "no"),
+            "card:card-expired",
+            "tap:plastic_path",
+            "card:remove",
+            "tap:continue",
+        ),
+    ),
+    Scenario(
+        "lost-myna-only",
+        "R3/R4: a マイナ免許証のみ holder lost the card: a plastic licence can be issued today (the verdict's"
+        " button), the My Number card is reissued by the municipality",
+        _ticket(
+            *_start("ja"),
+            "tap:procedure:reissue",
+            _a("current", "myna_only"),
+            _a("lost", "myna_card"),
+            _a("wanted", "myna_only"),
+            _a("moved", "no"),
+            "tap:plastic_path",
+            "tap:continue",
+        ),
+    ),
+    Scenario(
+        "voided-card",
+        "R6: re-recording after a new card was issued, with a card that already holds licence data: the old"
+        " card lost effect under the My Number Act; the municipal office confirms which card is valid",
+        (
+            *_start("ja"),
+            "tap:procedure:re_record",
+            _a("current", "myna_only"),
+            _a("moved", "no"),
+            *_refused("licence-present"),
+        ),
+    ),
+    Scenario(
+        "service-moved-cert-not-reissued",
+        "R19/R27: moved and updated the card, but the certificates were not issued again",
+        (
+            *_start("ja"),
+            "tap:procedure:myna_service",
+            _a("service", "address_onestop"),
+            _a("current", "myna_only"),
+            _a("moved", "yes_card_updated"),
+            _a("cert_reissued", "no"),
+            *_refused("licence-present"),
+        ),
+    ),
+    Scenario(
+        "online-lecture-application",
+        "R22: applying for the online lecture: optional, not faster, still renew at a counter",
+        (
+            *_start("ja"),
+            "tap:procedure:myna_service",
+            _a("service", "online_lecture"),
+            _a("current", "both"),
+            _a("moved", "no"),
+            *_served("licence-present"),
+        ),
+    ),
+    Scenario(
+        "record-change-myna-only",
+        "R13/R21/R23: a マイナ免許証のみ holder notifies a change: one-stop users need not, 本籍 in the portal",
+        (
+            *_start("ja"),
+            "tap:procedure:record_change",
+            _a("current", "myna_only"),
+            _a("moved", "yes_card_updated"),
+            *_served("licence-present"),
+        ),
+    ),
+    Scenario(
+        "renewal-via-two-cards",
+        "R24: renewal through another prefecture for a 2枚持ち holder: until the expiry date, recorded today,"
+        " plastic card posted later; the estimate includes the renewal fee",
+        (
+            *_start("ja"),
+            "tap:procedure:renewal_via",
+            _a("current", "both"),
+            _a("lecture_class", "excellent"),
+            _a("moved", "no"),
+            *_served("licence-present"),
+        ),
+    ),
+    Scenario(
         "reissue-lost-licence-card",
         "R10: 2枚持ち holder lost the plastic card: reissue, bring the My Number card",
         _ticket(

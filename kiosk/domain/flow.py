@@ -19,6 +19,7 @@ from enum import StrEnum
 from kiosk.domain.model import (
     Answers,
     CardFacts,
+    CertReissued,
     CheckResult,
     HoldingStatus,
     LectureClass,
@@ -30,7 +31,7 @@ from kiosk.domain.model import (
     worst,
 )
 from kiosk.domain.numbering import business_date
-from kiosk.domain.prechecks import involves_myna, needs_card, run_prechecks
+from kiosk.domain.prechecks import involves_myna, needs_card, on_plastic, plastic_path_offer, run_prechecks
 from kiosk.domain.routing import Refusal, Route, availability, refusal_for, route
 from kiosk.domain.waiting import LobbyFacts
 from kiosk.site.model import SiteConfig
@@ -58,6 +59,7 @@ class Question(StrEnum):
     ONLINE_LECTURE = "online_lecture"  # オンライン講習を受講済みですか (R22)
     SERVICE = "service"
     MOVED = "moved"  # 住所・氏名の変更をしましたか (R11)
+    CERT_REISSUED = "cert_reissued"  # 電子証明書も新しくしましたか (R19, R27)
 
 
 class CardStage(StrEnum):
@@ -116,6 +118,12 @@ class Continue:
 @dataclass(frozen=True)
 class CallStaff:
     pass
+
+
+@dataclass(frozen=True)
+class TakePlasticPath:
+    """The verdict's way forward when the My Number card cannot be used today (R4): the same visit
+    on the plastic licence card. Offered only where `plastic_path_offer` says so."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,7 @@ Event = (
     | Back
     | Continue
     | CallStaff
+    | TakePlasticPath
     | CardInserted
     | CardLeft
     | CardRead
@@ -227,7 +236,16 @@ class RaiseStaffCall:
     screen: Screen
 
 
-Effect = ReadCard | RefreshCounts | ReadLobby | IssueTicket | RaiseStaffCall
+@dataclass(frozen=True)
+class PrintSlip:
+    """A refusal or a block: print what to do next (kiosk/ticket/slip.py). No number is taken."""
+
+    answers: Answers
+    refusal: Refusal
+    lang: str
+
+
+Effect = ReadCard | RefreshCounts | ReadLobby | IssueTicket | RaiseStaffCall | PrintSlip
 
 # Screens that tell the wait: the lobby is read once as each is entered, never every frame.
 TELLS_THE_WAIT = (Screen.PROCEDURE, Screen.CONFIRM)
@@ -302,6 +320,8 @@ def questions_for(answers: Answers) -> tuple[Question, ...]:
             qs.append(Question.ONLINE_LECTURE)
     if p is not None and p not in _NO_LICENCE_YET and involves_myna(answers):
         qs.append(Question.MOVED)
+        if p is Procedure.MYNA_SERVICE and answers.moved is MovedAnswer.YES_CARD_UPDATED:
+            qs.append(Question.CERT_REISSUED)
     return tuple(qs)
 
 
@@ -323,6 +343,8 @@ def options_for(question: Question, answers: Answers) -> tuple[str, ...]:
         return ("yes", "no")
     if question is Question.SERVICE:
         return tuple(v.value for v in ServiceKind)
+    if question is Question.CERT_REISSUED:
+        return tuple(v.value for v in CertReissued)
     return tuple(v.value for v in MovedAnswer)
 
 
@@ -335,6 +357,7 @@ def _answered(answers: Answers, question: Question) -> bool:
         Question.ONLINE_LECTURE: answers.online_lecture_done,
         Question.SERVICE: answers.service,
         Question.MOVED: answers.moved,
+        Question.CERT_REISSUED: answers.cert_reissued,
     }[question] is not None
 
 
@@ -351,6 +374,8 @@ def _with_answer(answers: Answers, question: Question, value: str) -> Answers:
         return replace(answers, online_lecture_done=value == "yes")
     if question is Question.SERVICE:
         return replace(answers, service=ServiceKind(value))
+    if question is Question.CERT_REISSUED:
+        return replace(answers, cert_reissued=CertReissued(value))
     return replace(answers, moved=MovedAnswer(value))
 
 
@@ -381,6 +406,11 @@ class Flow:
         if state.screen in (Screen.WELCOME, Screen.OUT_OF_SERVICE):
             return None
         return (state.last_activity + self.idle_timeout - now).total_seconds()
+
+    @staticmethod
+    def offers_plastic_path(visit: Visit) -> bool:
+        """Whether the verdict on screen offers the visit on the plastic licence card (R4)."""
+        return visit.screen is Screen.VERDICT and plastic_path_offer(visit.answers, visit.checks)
 
     def transition(self, state: State, event: Event, now: datetime) -> Result:
         new, effects = self._transition(state, event, now)
@@ -429,6 +459,8 @@ class Flow:
             return self._answer(state, event, now)
         if isinstance(event, Continue):
             return self._continue(state, now)
+        if isinstance(event, TakePlasticPath) and self.offers_plastic_path(visit):
+            return self._after_answers(state, replace(visit, answers=on_plastic(visit.answers)), now)
         return state, ()  # an event that means nothing on this screen (a stale tap)
 
     # --- steps ---
@@ -439,7 +471,7 @@ class Flow:
         if refusal is not None:
             # Nobody answers questions for a procedure that cannot be served today (R15).
             refused = replace(visit, refusal=refusal)
-            return self._go(state, refused, Screen.REFUSAL, now), ()
+            return self._go(state, refused, Screen.REFUSAL, now), (PrintSlip(visit.answers, refusal, visit.lang),)
         return self._after_answers(state, visit, now)
 
     def _answer(self, state: State, event: AnswerQuestion, now: datetime) -> Result:
@@ -468,14 +500,16 @@ class Flow:
         blocking = next((c for c in checks if c.outcome is Outcome.BLOCK), None)
         refusal = Refusal(reason=blocking.reason, remedy=blocking.remedy) if blocking else None
         visit = replace(visit, facts=facts, checks=checks, refusal=refusal)
+        slip = () if refusal is None else (PrintSlip(visit.answers, refusal, visit.lang),)
         if checks:
-            return self._go(state, visit, Screen.VERDICT, now), ()
+            return self._go(state, visit, Screen.VERDICT, now), slip
         return self._route(state, visit, now)
 
     def _route(self, state: State, visit: Visit, now: datetime) -> Result:
         result = route(self.config, visit.answers, visit.checks, now, state.issued_today)
         if isinstance(result, Refusal):
-            return self._go(state, replace(visit, refusal=result), Screen.REFUSAL, now), ()
+            slip = (PrintSlip(visit.answers, result, visit.lang),)
+            return self._go(state, replace(visit, refusal=result), Screen.REFUSAL, now), slip
         return self._go(state, replace(visit, route=result), Screen.CONFIRM, now), ()
 
     def _continue(self, state: State, now: datetime) -> Result:

@@ -105,6 +105,15 @@ class LostItem(StrEnum):
     BOTH_CARDS = "both_cards"
 
 
+class CertReissued(StrEnum):
+    """After a move: 電子証明書を新しくしましたか (R19, R27). A move revokes the signature
+    certificate; only the municipal office issues a new one."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+
 class MovedAnswer(StrEnum):
     """住所・氏名の変更をしましたか (R11, R19, R27)."""
 
@@ -152,6 +161,10 @@ class Answers:
     online_lecture_done: bool | None = None
     service: ServiceKind | None = None
     lost: LostItem | None = None
+    cert_reissued: CertReissued | None = None
+    # R4: the visitor chose, on the verdict screen, to do today's procedure on the plastic licence
+    # card because the My Number card cannot be used (expired, or lost).
+    plastic_path: bool = False
 
     @property
     def after(self) -> HoldingStatus | None:
@@ -171,6 +184,9 @@ class CheckResult:
     outcome: Outcome
     reason: str
     remedy: str | None = None
+    # Dates the words of the reason show (R7, R8): name -> ISO date, e.g. ("card_expiry", "2030-05-01").
+    # Only dates the visitor can read on their own card; never a number or a name.
+    dates: tuple[tuple[str, str], ...] = ()
 
     @property
     def rule(self) -> str:

@@ -51,6 +51,7 @@ from kiosk.domain.flow import (
     Flow,
     IssueTicket,
     LobbyRead,
+    PrintSlip,
     RaiseStaffCall,
     ReadCard,
     ReadLobby,
@@ -79,6 +80,7 @@ from kiosk.site.model import SiteConfig
 from kiosk.ticket.document import TicketDocument
 from kiosk.ticket.layout import build_ticket
 from kiosk.ticket.render import ticket_job
+from kiosk.ticket.slip import build_slip
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,9 @@ class Runtime:
     _issue_check: Future[Checked] | None = None
     _printing: tuple[Ticket, TicketDocument, Future[bool], int | None] | None = None
     _staff_jobs_seen: int = 0
+    _slips: list[Future[bool]] = field(default_factory=list)  # refusal slips in flight
+    printed_kinds: list[str] = field(default_factory=list)  # "ticket" / "slip", in the order printed
+
     # For the staff page (kiosk/shell/staff_link.py, another thread): the loop's last turn
     # (monotonic), a hook called on each turn (the systemd watchdog), and the service mode staff
     # asked for (None: never asked), applied on the loop's next turn.
@@ -231,6 +236,14 @@ class Runtime:
             self._issuing = effect
             self._issue_check = self.printer_jobs.submit(self._check_job)
             return []
+        if isinstance(effect, PrintSlip):
+            # On the printer's thread, like a ticket; never a number. A slip that cannot print is
+            # logged: the screen says the same.
+            slip = build_slip(
+                self.config, effect.answers, effect.refusal, effect.lang, self.clock(), self.config.printer.width_dots
+            )
+            self._slips.append(self.printer_jobs.submit(self._slip_job(slip)))
+            return []
         if isinstance(effect, RaiseStaffCall):
             # The lamp turns amber and the buzzer sounds; the staff page raises an alert (the staff
             # link sees the count move: kiosk/shell/staff_link.py).
@@ -287,6 +300,9 @@ class Runtime:
             return Checked(status, Health("printer", HealthState.DOWN, "printer driver failed", self.devices.simulated))
 
     def _printer_pending(self) -> list[Future[Any]]:
+        self._slips = [f for f in self._slips if not f.done()]
+        if self._slips:
+            return list(self._slips)
         if self._issue_check is not None:
             return [self._issue_check]
         if self._printing is not None:
@@ -373,6 +389,24 @@ class Runtime:
             except Exception:
                 log.exception("printer driver failed on ticket %s", ticket.label)
                 return False
+            self.printed_kinds.append("ticket")
+            return True
+
+        return job
+
+    def _slip_job(self, slip: TicketDocument) -> Callable[[TicketPrinter], bool]:
+        kanji = self.config.printer.kanji
+
+        def job(printer: TicketPrinter) -> bool:  # on the printer's thread
+            try:
+                printer.print_ticket(ticket_job(slip, kanji=kanji))
+            except PrinterError as exc:
+                log.error("refusal slip not printed: %s", exc)
+                return False
+            except Exception:
+                log.exception("printer driver failed on a refusal slip")
+                return False
+            self.printed_kinds.append("slip")  # jobs run one at a time: the order is the paper's
             return True
 
         return job

@@ -29,6 +29,7 @@ class TextBlock:
     size: Size = Size.NORMAL
     bold: bool = False
     align: Align = Align.LEFT
+    lang: str | None = None  # the words' own language when not the document's (the clerk's Japanese)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ItemsBlock:
 
     items: tuple[str, ...]
     size: Size = Size.NORMAL
+    lang: str | None = None  # as TextBlock.lang
 
 
 @dataclass(frozen=True)

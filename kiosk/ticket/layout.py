@@ -51,10 +51,15 @@ VISITOR_ACTS = frozenset(
         "R3.myna_card_lost_licence_card_today",
         "R4.card_expired",
         "R4.card_expiring_soon",
+        "R4.plastic_path_today",
+        "R6.old_card_void",
+        "R19.cert_not_reissued_after_move",
+        "R28.wait_for_new_card",
         "R5.chip_unreadable",
         "R5.free_area_insufficient",
         "R11.card_not_updated",
         "R18.sign_password_few_tries",
+        "R18.sign_password_one_try",
         "R18.sign_password_locked",
         "R18.user_pin_locked",
         "R18.user_pin_one_try",
@@ -156,7 +161,7 @@ def _counter(counter: Counter, lang: str) -> list[Block]:
     ]
     if lang != CLERK_LANG:
         clerk = f"{_counter_line(counter, CLERK_LANG)}　{counter.name.get(CLERK_LANG)}"
-        blocks.append(TextBlock(clerk, Size.SMALL, align=Align.CENTER))
+        blocks.append(TextBlock(clerk, Size.SMALL, align=Align.CENTER, lang=CLERK_LANG))
     if counter.example:
         # An UNCONFIRMED counter number is never stated as plain fact (rules.md).
         blocks.append(TextBlock(text("ticket.counter_example", lang), Size.SMALL, align=Align.CENTER))
@@ -174,7 +179,7 @@ def _procedure(ticket: Ticket, lang: str) -> list[Block]:
     """One line: the procedure and the holding status wanted; in Japanese too for the clerk."""
     blocks: list[Block] = [TextBlock(_procedure_words(ticket, lang), Size.SMALL)]
     if lang != CLERK_LANG:
-        blocks.append(TextBlock(_procedure_words(ticket, CLERK_LANG), Size.SMALL))
+        blocks.append(TextBlock(_procedure_words(ticket, CLERK_LANG), Size.SMALL, lang=CLERK_LANG))
     return [*blocks, _GAP]
 
 

@@ -120,10 +120,11 @@ def ticket_bands(document: TicketDocument, kanji: bool = False) -> list[Band]:
     bands: list[Band] = []
     for block in document.blocks:
         if isinstance(block, TextBlock | ItemsBlock):
-            lines = _packed(block, width, document.lang, kanji) if isinstance(block, ItemsBlock) else [block]
+            lang = block.lang or document.lang  # Japanese for the clerk breaks as Japanese on any ticket
+            lines = _packed(block, width, lang, kanji) if isinstance(block, ItemsBlock) else [block]
             for line in lines:
                 native = kanji and line.size is not Size.HUGE and _encodable(line.text)
-                bands += _native_text(line, width) if native else _text(line, width, document.lang)
+                bands += _native_text(line, width) if native else _text(line, width, lang)
         elif isinstance(block, RuleBlock):
             bands.append(_rule(width))
         elif isinstance(block, FeedBlock):
@@ -384,7 +385,7 @@ def wrap_measured(
     text: str, measure: Callable[[str], float], width: int, indent: int = 0, lang: str = DEFAULT_LANGUAGE
 ) -> list[str]:
     """Lines of `text` no wider than `width` as `measure` counts: kiosk.linebreak's breaks, the screens' own."""
-    return linebreak.wrap(text, measure, width, indent=indent, spaced=lang in SPACED_LANGUAGES)
+    return linebreak.wrap(text, measure, width, indent=indent, spaced=lang in SPACED_LANGUAGES, lang=lang)
 
 
 # --- rule and QR ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Button ids and the flow events they stand for.
 
 The ids are a contract: the headless scenario runner taps buttons by id, so they stay exactly
-`start`, `lang:<code>`, `procedure:<value>`, `answer:<question>:<value>`, `continue`, `back`
-and `staff`. Values are the domain's own stable enum strings.
+`start`, `lang:<code>`, `procedure:<value>`, `answer:<question>:<value>`, `continue`, `back`,
+`staff` and `plastic_path`. Values are the domain's own stable enum strings.
 
 A few buttons change only what the view shows, not the visit: the next and previous page of
 choices that do not fit one screen at a touchable size, and opening or closing the language
@@ -25,6 +25,7 @@ from kiosk.domain.flow import (
     Continue,
     Event,
     Question,
+    TakePlasticPath,
     Touch,
 )
 from kiosk.domain.model import Procedure
@@ -37,6 +38,8 @@ class ViewAction(Enum):
     PAGE_PREVIOUS = "page:previous"
     OPEN_LANGUAGES = "languages:open"
     CLOSE_LANGUAGES = "languages:close"
+    SHOW_DETAILS = "details:show"  # the verdict's full list of checks, for staff
+    HIDE_DETAILS = "details:hide"
 
 
 Action = Event | ViewAction
@@ -49,6 +52,8 @@ LANGUAGES = "languages"  # opens the language chooser (a view action)
 CLOSE = "close"  # closes it
 PAGE_NEXT = "page:next"
 PAGE_PREVIOUS = "page:previous"
+DETAILS = "details"  # the verdict's full list (a view action)
+PLASTIC_PATH = "plastic_path"  # the verdict's way forward on the plastic licence card (R4)
 
 
 def lang_id(code: str) -> str:
@@ -65,7 +70,13 @@ def answer_id(question: Question, value: str) -> str:
 
 def event_for_id(button_id: str) -> Event | None:
     """The flow event a button id stands for, or None for an id that names no event."""
-    fixed: dict[str, Event] = {START: Touch(), CONTINUE: Continue(), BACK: Back(), STAFF: CallStaff()}
+    fixed: dict[str, Event] = {
+        START: Touch(),
+        CONTINUE: Continue(),
+        BACK: Back(),
+        STAFF: CallStaff(),
+        PLASTIC_PATH: TakePlasticPath(),
+    }
     if button_id in fixed:
         return fixed[button_id]
     kind, _, rest = button_id.partition(":")

@@ -26,7 +26,20 @@ from kiosk.ui.icons import outcome_icon
 from kiosk.ui.layout import Block, Choice, IconRow, Panel, Para, choice_grid, heading
 from kiosk.ui.painter import Align, Look, Mark, Painter
 from kiosk.ui.scene import Scene
-from kiosk.ui.theme import BIG, BODY, BODY_BOLD, INK, LABEL, NOTICE, PAGE, SIM_BG, SIM_INK, Size, TextStyle
+from kiosk.ui.theme import (
+    BIG,
+    BODY,
+    BODY_BOLD,
+    INK,
+    LABEL,
+    NOTICE,
+    PAGE,
+    SIM_BG,
+    SIM_INK,
+    SMALL_MUTED,
+    Size,
+    TextStyle,
+)
 
 SITE_NAME = TextStyle(Face.BOLD, Size.SMALL)
 SIM_STYLE = TextStyle(Face.BOLD, Size.SMALL, SIM_INK)
@@ -273,4 +286,10 @@ def _notices(p: Painter, scene: Scene, left: int, right: int, bottom: int) -> in
         rect = pygame.Rect(left, bottom - h, right - left, h)
         banner.draw(p, rect, 1.0)
         bottom = rect.y - m.gap
+    if scene.mentions_portal():
+        # R20: wherever the portal is spoken of, what it shows is no licence and no ID.
+        note = Para(scene.t("note.R20.portal_not_id"), SMALL_MUTED)
+        h = note.height(p, right - left, 1.0)
+        note.draw(p, pygame.Rect(left, bottom - h, right - left, h), 1.0)
+        bottom -= h + m.gap
     return bottom

@@ -444,6 +444,11 @@ def _plan(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> _Plan | N
     return best
 
 
+def choices_fit(p: Painter, area: pygame.Rect, choices: Sequence[Choice]) -> bool:
+    """Whether the choices can be drawn in this area at a touchable size (over pages if need be)."""
+    return _plan(p, area, choices) is not None
+
+
 def choice_grid(
     p: Painter,
     area: pygame.Rect,

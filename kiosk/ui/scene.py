@@ -21,6 +21,7 @@ class Scene:
     state: State
     now: datetime
     simulation: bool
+    details: bool = False  # the verdict's full list of checks (the view's own state)
 
     @property
     def visit(self) -> Visit:
@@ -37,6 +38,13 @@ class Scene:
         """The wait to tell for a procedure (kiosk/domain/waiting.py decides), or None to say nothing."""
         state = self.state
         return procedure_wait(self.config, state.lobby, procedure, self.now, state.issued_today, lecture_class)
+
+    def mentions_portal(self) -> bool:
+        """Whether this screen speaks of マイナポータル: every step of a service application (portal
+        link, online lecture and one-stop all go through the portal), from its first question on."""
+        # The questions draw it themselves, where it leaves the answers room (kiosk/ui/screens/choices.py).
+        quiet = (Screen.WELCOME, Screen.LANGUAGE, Screen.PROCEDURE, Screen.QUESTION, Screen.GOODBYE)
+        return self.visit.answers.procedure is Procedure.MYNA_SERVICE and self.state.screen not in quiet
 
     def idle_countdown(self) -> int | None:
         """Whole seconds left before the visit is wiped, once the warning should show; else None."""

@@ -50,7 +50,7 @@ def wrap(text: str, face: Face, px: int, width: int, lang: str = DEFAULT_LANGUAG
     def measure(line: str) -> float:
         return float(f.size(line)[0])  # the whole line: pygame shapes it (ligatures), so no per-glyph sum
 
-    return tuple(linebreak.wrap(text, measure, width, spaced=lang in SPACED_LANGUAGES))
+    return tuple(linebreak.wrap(text, measure, width, spaced=lang in SPACED_LANGUAGES, lang=lang))
 
 
 @lru_cache(maxsize=4096)

@@ -79,6 +79,7 @@ class KioskView:
         self._where: tuple[object, ...] | None = None  # the screen the page and chooser belong to
         self._page = 0
         self._chooser = False
+        self._details = False  # the verdict's full list, for staff
 
     @property
     def size(self) -> tuple[int, int]:
@@ -97,8 +98,8 @@ class KioskView:
         """Draw the whole frame for this state; remembers its buttons for `hit`."""
         where = _where(state)
         if where != self._where:
-            self._where, self._page, self._chooser = where, 0, False
-        scene = Scene(self.config, state, now, self.simulation)
+            self._where, self._page, self._chooser, self._details = where, 0, False, False
+        scene = Scene(self.config, state, now, self.simulation, details=self._details)
         p = self._painter
         p.clear(scene.lang, self._page)
         frame = draw_chrome(p, scene)
@@ -132,6 +133,8 @@ class KioskView:
             self._page += 1
         elif action is ViewAction.PAGE_PREVIOUS:
             self._page = max(0, self._page - 1)
+        elif action in (ViewAction.SHOW_DETAILS, ViewAction.HIDE_DETAILS):
+            self._details, self._page = action is ViewAction.SHOW_DETAILS, 0
         else:
             self._chooser = action is ViewAction.OPEN_LANGUAGES
         self.version += 1

@@ -6,6 +6,7 @@ real wrappers, the screen's (pygame) and the ticket's (PIL), each measuring with
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
@@ -259,3 +260,90 @@ def test_screen_and_ticket_break_every_message_alike(lang: str) -> None:
             assert on_screen == on_paper, (width, text)
     if lang == "ja":  # most texts were held to both real measurements; Latin text in Noto Sans CJK
         assert compared > 1000  # seldom is (pygame kerns, PIL's BASIC layout does not: 1-2 px a line)
+
+
+# --- phrases (BudouX): no line ends inside a phrase that would have fit on the next one --------------
+
+PHRASE_LANGS = ("ja", "ja-easy", "zh-Hans")
+
+
+def _phrases(paragraph: str, lang: str) -> list[tuple[int, int]]:
+    """BudouX's phrases of `paragraph`, joined where kinsoku (or a term, a no-break space) forbids
+    the break between them: kinsoku rules over phrases."""
+    legal, at = set(), 0
+    for piece in linebreak.tokens(paragraph)[:-1]:
+        at += len(piece)
+        legal.add(at)
+    spaces = {i for i in range(1, len(paragraph)) if paragraph[i - 1].isspace()}  # a space ends a phrase too
+    cuts = sorted(((linebreak.phrase_bounds(paragraph, lang) or frozenset()) | spaces) & legal)
+    return list(itertools.pairwise([0, *cuts, len(paragraph)]))
+
+
+def _phrase_breaks(text: str, lines: list[str], measure: Callable[[str], float], width: int, lang: str) -> list[str]:
+    """Every line end inside a phrase that is no wider than the line (so it would have fit on the next)."""
+    bad = []
+    paragraphs = text.split("\n")
+    at_line = 0
+    for paragraph in paragraphs:
+        phrases = _phrases(paragraph, lang)
+        pos = 0
+        while at_line < len(lines):
+            line = lines[at_line]
+            start = paragraph.find(line, pos) if line else pos
+            assert start >= 0, (line, paragraph)
+            end = start + len(line)
+            while end < len(paragraph) and paragraph[end].isspace():
+                end += 1  # a line broken at a space ends after it
+            at_line += 1
+            if end >= len(paragraph.rstrip()):
+                break
+            for a, b in phrases:
+                if a < end < b and measure(paragraph[a:b].strip()) <= width:
+                    bad.append(f"{line}／{paragraph[end:b]}")
+            pos = end
+    return bad
+
+
+def _screen_sizes() -> list[tuple[str, int, int]]:
+    """(where, px, width): every text size of the screens, at the 7-inch panel's and the 27-inch
+    monitor's unit, in a full-width and a panel-wide room; and the ticket's two text sizes."""
+    from kiosk.ui.theme import Size
+
+    sizes = []
+    for short_side in (720, 1080):
+        u = short_side / 100
+        for size in (Size.SMALL, Size.BODY, Size.LABEL, Size.TITLE, Size.BIG):
+            px = round(size.value * u)
+            for share in (0.94, 0.72):
+                sizes.append(("screen", px, round(short_side * share)))
+    sizes += [("ticket", 28, 576 - 2 * ticket.MARGIN_DOTS), ("ticket", 22, 576 - 2 * ticket.MARGIN_DOTS)]
+    return sizes
+
+
+@pytest.mark.parametrize("lang", PHRASE_LANGS)
+def test_no_line_ends_inside_a_phrase_that_would_fit_on_the_next_line(lang: str) -> None:
+    bad: list[str] = []
+    checked = 0
+    for text in _messages(lang):
+        if not any(linebreak.is_ideographic(ch) for ch in text):
+            continue
+        for where, px, width in _screen_sizes():
+            if where == "screen":
+                f = screen.font(Face.REGULAR, px, lang, text)
+                lines = list(screen.wrap(text, Face.REGULAR, px, width, lang))
+                measure: Callable[[str], float] = lambda s, f=f: f.size(s)[0]  # noqa: E731
+            else:
+                tf = ticket_font(text, lang, px)
+                lines = ticket.wrap(text, tf, width, 0, lang)
+                measure = lambda s, tf=tf: ticket.text_length(tf, s)  # noqa: E731
+            checked += len(lines)
+            bad += [f"{px}px/{width}: {b}" for b in _phrase_breaks(text, lines, measure, width, lang)]
+    assert checked > 1000
+    assert bad == [], f"{len(bad)} lines end inside a phrase that fits a line:\n" + "\n".join(bad[:40])
+
+
+def test_japanese_breaks_between_phrases_not_inside_a_word() -> None:
+    text = "マイナンバーカードの有効期限が切れているため、今日はできません。"
+    lines = linebreak.wrap(text, len, 12, lang="ja")
+    assert "マイナンバーカー" not in lines and not any(line.endswith("今日") for line in lines)
+    assert lines[0] == "マイナンバーカードの"

@@ -130,6 +130,67 @@ def test_words_that_name_the_call_staff_button_quote_its_label(lang: str) -> Non
         assert text("ui.staff", lang) in text(key, lang), key
 
 
+# --- やさしい日本語 that really is easy (issue 16) ------------------------------------------------------
+
+# A hard term and the plain words that must come with it in the same message.
+EASY_EXPLAINED = {
+    "電子証明書": "本人だと示すデータ",
+    "ワンストップ": "自動で",
+    "マイナポータル": "国のウェブサイト",
+}
+# One spelling for one thing: the hard form on the left never appears in やさしい日本語.
+EASY_SPELLING = {
+    r"手続(?!き)": "手続き",
+    r"氏名": "名前",
+    r"市区町村": "市役所・町村役場",
+    r"署名": "しょめい",
+    r"お住まい": "住んでいる",
+    r"顔だけ": "暗証番号のないカード（顔認証カード）",
+}
+
+
+def test_easy_japanese_explains_each_hard_term_where_it_says_it():
+    from kiosk.messages import catalog
+
+    unexplained = []
+    for key, words in catalog().items():
+        easy = words.get("ja-easy", "")
+        if key.startswith(("check.", "ticket.", "ui.lang", "status.")):
+            continue  # short titles: the sentence under each explains
+        for term, plain in EASY_EXPLAINED.items():
+            if term in easy and plain not in easy:
+                unexplained.append(f"{key}: {term}")
+    assert unexplained == []
+
+
+def test_easy_japanese_spells_each_thing_one_way():
+    import re
+
+    from kiosk.messages import catalog
+
+    found = [
+        f"{key}: {hard} → {easy}"
+        for key, words in catalog().items()
+        if not key.startswith("ticket.")
+        for hard, easy in EASY_SPELLING.items()
+        if re.search(hard, words.get("ja-easy", ""))
+    ]
+    assert found == []
+
+
+def test_japanese_wording_follows_the_phrase_table_of_issue_16():
+    from kiosk.messages import text
+
+    assert text("ui.verdict.summary.warn", "ja") == "手続はできます。次の点にご注意ください。"
+    assert text("check.card.sign_password.block", "ja") == "署名用パスワードがロックされています"
+    assert text("reason.R18.sign_password_few_tries", "ja").startswith("署名用パスワードは、あと2回間違えると")
+    assert "お住まいの市区町村の窓口で再設定してください" in text("reason.R18.sign_password_few_tries", "ja")
+    assert text("reason.R3.licence_data_as_stated", "ja") == "お答えの内容と一致しています。"
+    assert text("ui.confirm.bring", "ja") == "お持ちいただくもの"
+    assert (text("ui.finish", "ja"), text("ui.refusal.what_to_do", "ja")) == ("終了", "このあとのご案内")
+    assert "暗証番号のないカード（顔認証カード）" in text("reason.R27.no_sign_cert", "ja-easy")
+
+
 def _outcomes_each_check_can_have() -> list[tuple[str, str]]:
     """(check, outcome) of every `_result(CHECK, rule, Outcome.X, …)` in the pre-checks."""
     import ast

@@ -46,6 +46,13 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "enquiry": ("20", None),
     "renewal-told-the-wait": ("1", None),
     "idle-timeout": (None, None),
+    "renewal-card-expired-two-cards": ("1", "R4.card_expired"),  # blocked on the card, served on the plastic
+    "lost-myna-only": ("6", "R3.myna_card_lost"),
+    "voided-card": (None, "R6.old_card_void"),
+    "service-moved-cert-not-reissued": (None, "R19.cert_not_reissued_after_move"),
+    "online-lecture-application": ("13", None),
+    "record-change-myna-only": ("5", None),
+    "renewal-via-two-cards": ("2", None),
 }
 
 
@@ -164,3 +171,41 @@ def test_the_ticket_keeps_the_visitors_language_for_the_call(site_config, tmp_pa
     finally:
         store.close()
     assert [(e.label, e.lang) for e in issued] == [(result["ticket"]["number"], "vi")]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_refusal_and_block_prints_a_slip_and_never_takes_a_number(results, name):
+    result, folder = results[name]
+    refused = result["refusal"] is not None
+    assert (folder / "slip.png").exists() is refused
+    assert result["slip"] == ("slip.png" if refused else None)
+    if refused and result["ticket"] is None:
+        assert result["path_forward"]["ask"]
+
+
+def test_r4_an_expired_card_of_a_two_card_holder_leads_on_to_a_renewal_on_the_plastic_card(results):
+    result, _ = results["renewal-card-expired-two-cards"]
+    assert result["path_forward"]["offered"] == ["plastic_path"]
+    assert result["path_forward"]["taken_to_ticket"] is True
+    assert result["ticket"]["procedure"] == "renewal"
+    assert result["ticket"]["reasons"] == ["R4.plastic_path_today"]
+
+
+def test_r3_a_lost_myna_only_card_leads_to_a_plastic_licence_today(results):
+    result, _ = results["lost-myna-only"]
+    assert result["path_forward"]["offered"] == ["plastic_path"]
+    assert result["ticket"]["counter"] == "6"
+    assert "R3.myna_card_lost_licence_card_today" in result["ticket"]["reasons"]
+
+
+def test_r6_a_void_card_is_sent_to_the_municipal_office(results):
+    result, _ = results["voided-card"]
+    assert result["refusal_remedy"]["code"] == "municipal_office"
+    assert "municipal office" in result["path_forward"]["ask"]
+
+
+def test_the_sign_locked_slip_says_what_to_ask_for_where(results):
+    result, folder = results["service-registration-sign-locked"]
+    ask = result["path_forward"]["ask"]
+    assert "reset" in ask and "署名用電子証明書のパスワードの初期化" in ask
+    assert (folder / "slip.png").stat().st_size > 0

@@ -11,7 +11,7 @@ from kiosk.domain.model import Procedure
 from kiosk.domain.routing import Availability, availability
 from kiosk.ui import buttons
 from kiosk.ui.chrome import Frame
-from kiosk.ui.layout import Choice, choice_grid, heading
+from kiosk.ui.layout import Choice, choice_grid, choices_fit, heading
 from kiosk.ui.painter import Look, Painter
 from kiosk.ui.scene import Scene
 from kiosk.ui.theme import SMALL_MUTED
@@ -93,4 +93,13 @@ def draw_question(p: Painter, scene: Scene, frame: Frame) -> None:
         )
         for value in options_for(question, visit.answers)
     ]
+    if procedure is Procedure.MYNA_SERVICE:
+        # R20 where the portal is spoken of; on a panel too small for it and one answer, the answers
+        # come first and the note follows on every later screen of the visit.
+        note = scene.t("note.R20.portal_not_id")
+        h = p.text_h(note, SMALL_MUTED, room.w)
+        rest = pygame.Rect(room.x, room.y, room.w, room.h - h - p.m.gap)
+        if choices_fit(p, rest, choices):
+            p.text(note, SMALL_MUTED, pygame.Rect(room.x, rest.bottom + p.m.gap, room.w, h))
+            room = rest
     choice_grid(p, room, choices)

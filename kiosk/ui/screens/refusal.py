@@ -33,4 +33,5 @@ def draw_refusal(p: Painter, scene: Scene, frame: Frame) -> None:
         if scene.hours_unconfirmed(procedure, lecture_class):
             hours.append(Para(scene.t("ui.hours.unconfirmed"), SMALL_MUTED))
         sections.append(hours)
+    sections.append([Para(scene.t("ui.slip.printed"), BODY_BOLD)])  # every refusal prints its slip
     stack(p, room, [sections])

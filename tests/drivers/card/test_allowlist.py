@@ -57,7 +57,7 @@ FORBIDDEN = [
 
 
 @pytest.mark.parametrize(("why", "path", "command"), FORBIDDEN, ids=[f[0] for f in FORBIDDEN])
-def test_forbidden_command_is_refused(why: str, path: tuple[Command, ...], command: Command) -> None:
+def test_r9_r12_forbidden_command_is_refused(why: str, path: tuple[Command, ...], command: Command) -> None:
     with pytest.raises(ForbiddenCommand):
         at(*path).check(command.encode())
 

@@ -39,7 +39,7 @@ from kiosk.domain.flow import (
     options_for,
     questions_for,
 )
-from kiosk.domain.model import Answers, HoldingStatus, Outcome, Procedure
+from kiosk.domain.model import Answers, HoldingStatus, MovedAnswer, Outcome, Procedure, ServiceKind
 from kiosk.domain.waiting import GroupLoad, LobbyFacts
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -376,3 +376,100 @@ def test_reading_the_lobby_is_not_a_touch(drive, site_config):
     idle = d.state.last_activity
     d.send(LobbyRead(LOBBY), seconds=5)
     assert d.state.last_activity == idle
+
+
+def test_every_refusal_and_block_prints_a_slip_and_takes_no_number(drive):
+    from kiosk.domain.flow import PrintSlip
+
+    d = drive(T0.replace(hour=11))
+    to_procedure(d, "vi")
+    d.send(ChooseProcedure(Procedure.MYNA_SERVICE))  # closed now (R15)
+    slips = [e for e in d.effects if isinstance(e, PrintSlip)]
+    assert [(s.refusal.reason, s.lang) for s in slips] == [("R15.closed_now", "vi")]
+    assert not [e for e in d.effects if isinstance(e, IssueTicket)]
+
+    d = drive()
+    to_procedure(d)
+    d.send(ChooseProcedure(Procedure.HOLDING_CHANGE))
+    d.answer("current", "license_only")
+    d.answer("wanted", "both")
+    d.answer("moved", "no")
+    d.send(CardInserted())
+    d.send(CardRead(PROFILES["card-expired"].facts(T0.date())))
+    assert d.state.screen is Screen.VERDICT
+    slips = [e for e in d.effects if isinstance(e, PrintSlip)]
+    assert [s.refusal.reason for s in slips] == ["R4.card_expired"]
+    d.send(Continue())
+    assert not [e for e in d.effects if isinstance(e, IssueTicket)]
+
+
+def test_r4_the_plastic_path_takes_an_expired_card_holder_on_to_a_ticket(drive):
+    from kiosk.domain.flow import TakePlasticPath
+
+    d = drive()
+    to_procedure(d)
+    d.send(ChooseProcedure(Procedure.RENEWAL))
+    d.answer("current", "both")
+    d.answer("wanted", "both")
+    d.answer("lecture_class", "general")
+    d.answer("online_lecture", "no")
+    d.answer("moved", "no")
+    d.send(CardInserted())
+    d.send(CardRead(PROFILES["card-expired"].facts(T0.date())))
+    assert d.state.visit.refusal is not None and Flow.offers_plastic_path(d.state.visit)
+    d.send(TakePlasticPath())
+    assert d.state.screen is Screen.VERDICT and d.state.visit.refusal is None
+    assert [c.reason for c in d.state.visit.checks] == ["R4.plastic_path_today"]
+    d.send(Continue())
+    assert d.state.screen is Screen.CONFIRM
+    assert d.state.visit.route is not None and d.state.visit.route.counter.number == "1"
+
+
+def test_r4_no_plastic_path_where_the_procedure_is_for_the_card_itself(drive):
+    from kiosk.domain.flow import TakePlasticPath
+
+    d = drive()
+    to_procedure(d)
+    d.send(ChooseProcedure(Procedure.HOLDING_CHANGE))
+    d.answer("current", "both")
+    d.answer("wanted", "myna_only")
+    d.answer("moved", "no")
+    d.send(CardInserted())
+    d.send(CardRead(PROFILES["card-expired"].facts(T0.date())))
+    assert not Flow.offers_plastic_path(d.state.visit)
+    before = d.state
+    d.send(TakePlasticPath())
+    assert d.state.visit == before.visit  # a stale tap changes nothing
+
+
+def test_r1_every_holding_status_is_offered_and_none_is_pushed():
+    renewal = Answers(procedure=Procedure.RENEWAL, current=HoldingStatus.LICENSE_ONLY)
+    assert options_for(Question.CURRENT, renewal) == ("license_only", "myna_only", "both")
+    assert options_for(Question.WANTED, renewal) == ("license_only", "myna_only", "both")
+
+
+def test_r2_holding_status_is_asked_alone_and_with_renewal_and_reissue():
+    for procedure in (Procedure.HOLDING_CHANGE, Procedure.RENEWAL, Procedure.REISSUE):
+        assert Question.WANTED in questions_for(Answers(procedure=procedure, current=HoldingStatus.BOTH))
+    assert Question.WANTED not in questions_for(Answers(procedure=Procedure.RECORD_CHANGE))
+
+
+def test_r19_a_visitor_who_moved_is_asked_whether_the_certificates_were_issued_again():
+    moved = Answers(
+        procedure=Procedure.MYNA_SERVICE,
+        service=ServiceKind.PORTAL_LINK,
+        current=HoldingStatus.MYNA_ONLY,
+        moved=MovedAnswer.YES_CARD_UPDATED,
+    )
+    assert questions_for(moved)[-1] is Question.CERT_REISSUED
+    stayed = Answers(
+        procedure=Procedure.MYNA_SERVICE,
+        service=ServiceKind.PORTAL_LINK,
+        current=HoldingStatus.MYNA_ONLY,
+        moved=MovedAnswer.NO,
+    )
+    assert Question.CERT_REISSUED not in questions_for(stayed)
+
+
+def test_foreign_conversion_asks_nothing_about_a_japanese_licence():
+    assert questions_for(Answers(procedure=Procedure.FOREIGN_CONVERSION)) == ()

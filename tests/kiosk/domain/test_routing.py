@@ -215,3 +215,15 @@ def test_r24_renewal_via_estimate_includes_the_renewal_fee(site_config):
         ("fee.lecture", 500),
     ]
     assert fee.total_yen is None  # a part must be asked, so no total is claimed
+
+
+def test_r16_counter_and_fee_are_the_site_configs_never_the_codes(site_config):
+    answers = Answers(procedure=Procedure.INTERNATIONAL_PERMIT, current=H.LICENSE_ONLY)
+    procedures = dict(site_config.procedures)
+    procedures[Procedure.INTERNATIONAL_PERMIT] = replace(procedures[Procedure.INTERNATIONAL_PERMIT], counter="c20")
+    fees = dict(site_config.fees.procedure)
+    fees[Procedure.INTERNATIONAL_PERMIT] = {None: replace(fees[Procedure.INTERNATIONAL_PERMIT][None], yen=9999)}
+    other = replace(site_config, procedures=procedures, fees=replace(site_config.fees, procedure=fees))
+    result = route(other, answers, (), THURSDAY_0915, {})
+    assert isinstance(result, Route)
+    assert result.counter.number == "20" and result.fee.total_yen == 9999

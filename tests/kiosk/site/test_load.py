@@ -58,7 +58,7 @@ def test_shipped_config_loads_from_its_folder_with_every_procedure() -> None:
     assert config.site.business_day_reset == time(5, 0)
 
 
-def test_shipped_config_marks_only_counter_13_as_official() -> None:
+def test_r25_shipped_config_marks_only_counter_13_as_official() -> None:
     config = load_site_config(SHIPPED)
 
     official = {counter.number for counter in config.counters.values() if not counter.example}

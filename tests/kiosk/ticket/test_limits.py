@@ -61,28 +61,33 @@ def ink(font_size: int, lang: str, words: str, bold: bool = False) -> Image.Imag
     return strip.crop(box)
 
 
-def first_lines(document: TicketDocument) -> list[tuple[Raster, str, bool]]:
+def first_lines(document: TicketDocument) -> list[tuple[Raster, str, bool, str]]:
     """Each line of words on the ticket as printed (its first raster line), with words known to be
-    on it and whether it is bold: a `TextBlock`'s first wrapped line, a packed list's first item."""
+    on it, whether it is bold and its language: a `TextBlock`'s first wrapped line, a packed
+    list's first item."""
     found = []
     usable = document.width_dots - 2 * MARGIN_DOTS
     for block in document.blocks:
         if isinstance(block, TextBlock) and block.size is not Size.HUGE:
-            font = _font(Face.BOLD if block.bold else Face.REGULAR, SIZE_DOTS[block.size], document.lang, block.text)
-            words, bold = wrap(block.text, font, usable, 0, document.lang)[0], block.bold
+            lang = block.lang or document.lang
+            font = _font(Face.BOLD if block.bold else Face.REGULAR, SIZE_DOTS[block.size], lang, block.text)
+            words, bold = wrap(block.text, font, usable, 0, lang)[0], block.bold
         elif isinstance(block, ItemsBlock):
-            words, bold = block.items[0], False
+            lang, words, bold = block.lang or document.lang, block.items[0], False
         else:
             continue
         rasters = [b for b in ticket_bands(replace(document, blocks=(block,))) if isinstance(b, Raster)]
-        found.append((rasters[0], words, bold))
+        found.append((rasters[0], words, bold, lang))
     return found
 
 
-def too_small(lines: list[tuple[Raster, str, bool]], lang: str) -> list[str]:
+def too_small(lines: list[tuple[Raster, str, bool, str]], lang: str) -> list[str]:
     """The lines whose ink is shorter than their own words drawn at 3 mm: a kanji's face height, a
-    capital's height, an accent's top, a descender's foot, whatever the words hold."""
-    return [words for line, words, bold in lines if line.height < ink(MIN_TEXT_DOTS, lang, words, bold).height]
+    capital's height, an accent's top, a descender's foot, whatever the words hold. Each line is
+    measured in its own language's face (the clerk's Japanese on an English ticket is Japanese)."""
+    return [
+        words for line, words, bold, own in lines if line.height < ink(MIN_TEXT_DOTS, own or lang, words, bold).height
+    ]
 
 
 @pytest.mark.parametrize("width", [576, 384])
@@ -102,5 +107,5 @@ def test_the_text_size_check_catches_a_line_printed_at_2_75_mm(lang, words):
         padded.paste(image, (0, 0))
         return Raster(padded.width, padded.tobytes(), Justify.LEFT)
 
-    assert too_small([(line(MIN_TEXT_DOTS), words, False)], lang) == []
-    assert too_small([(line(22), words, False)], lang) == [words]
+    assert too_small([(line(MIN_TEXT_DOTS), words, False, lang)], lang) == []
+    assert too_small([(line(22), words, False, lang)], lang) == [words]

@@ -147,9 +147,10 @@ def test_a_space_is_the_preferred_break_in_mixed_text():
     font = _font(Face.REGULAR, SIZE_DOTS[Size.SMALL])
     issued = "発行\u00a02026-11-25 09:12　端末\u00a0lobby-1"
     assert wrap(issued, font, 368) == ["発行\u00a02026-11-25 09:12", "端末\u00a0lobby-1"]
-    # ...but not when it would leave most of a line empty: then the line ends at a phrase (after の).
+    # ...but not when it would leave most of a line empty: then the line ends at the last phrase
+    # (BudouX's) that fits, never inside one.
     lines = wrap("窓口 の番号は館内の案内表示でもご確認ください。", font, 368)
-    assert lines == ["窓口 の番号は館内の", "案内表示でもご確認ください。"]
+    assert lines == ["窓口 の番号は館内の案内表示でも", "ご確認ください。"]
 
 
 def test_a_word_longer_than_the_line_is_cut_rather_than_overflowing():

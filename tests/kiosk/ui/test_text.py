@@ -63,9 +63,9 @@ def test_newlines_are_kept() -> None:
 
 
 def test_balanced_wrap_avoids_a_lonely_last_character_without_adding_lines() -> None:
-    text = "あいうえおかきくけこさ"
+    text = "アイウエオカキクケコサ"  # one phrase to BudouX, wider than the line: it breaks as full as fits
     plain = wrap(text, Face.REGULAR, PX, width_of(10))
-    assert plain[-1] == "さ"
+    assert plain[-1] == "サ"
     balanced = wrap_balanced(text, Face.REGULAR, PX, width_of(10))
     assert len(balanced) == len(plain)
     assert len(balanced[-1]) > 1

@@ -24,6 +24,7 @@ from kiosk.domain.flow import (
     ChooseLanguage,
     ChooseProcedure,
     Continue,
+    Event,
     Flow,
     Question,
     Screen,
@@ -70,6 +71,10 @@ def expected_ids(config: SiteConfig, state: State) -> set[str]:
         ids |= {f"answer:{visit.question.value}:{v}" for v in options_for(visit.question, visit.answers)}
     if screen in (Screen.VERDICT, Screen.CONFIRM, Screen.GOODBYE, Screen.REFUSAL):
         ids.add("continue")
+    if screen is Screen.VERDICT:
+        ids.add("details")  # the full list, for staff
+        if Flow.offers_plastic_path(visit):
+            ids.add("plastic_path")  # R4: the way forward on the plastic licence card
     if screen is Screen.TICKET and visit.ticket_stage is not TicketStage.ISSUING:
         ids.add("continue")
     return ids
@@ -191,6 +196,9 @@ def test_closed_procedure_is_greyed_with_todays_hours_and_still_tappable(config:
     view.render(walk(Flow(config), "ja", [], LATE_MORNING), LATE_MORNING)
     assert "13:00〜14:30" in _words(view)
     assert "9:10" not in _words(view)  # back-to-back windows read as one span
+    while view.event_for("procedure:myna_service") is None and PAGE_NEXT in view.buttons():
+        view.press(view.buttons()[PAGE_NEXT].center)  # twelve procedures: the menu may take pages
+        view.render(walk(Flow(config), "ja", [], LATE_MORNING), LATE_MORNING)
     assert view.event_for("procedure:myna_service") == ChooseProcedure(Procedure.MYNA_SERVICE)
 
 
@@ -257,13 +265,17 @@ def test_choices_that_do_not_fit_at_15_mm_turn_pages_instead_of_shrinking(config
     view = KioskView(config, PI_7, simulation=True)
     state = walk(Flow(config), "en", [], LATE_MORNING)
     view.render(state, LATE_MORNING)
-    first = set(view.choice_ids())
-    assert view.page == (1, 2) and PAGE_PREVIOUS not in view.buttons()
-    assert view.press(view.buttons()[PAGE_NEXT].center) is None
-    view.render(state, LATE_MORNING)
-    second = set(view.choice_ids())
-    assert view.page == (2, 2) and PAGE_NEXT not in view.buttons()
-    assert first.isdisjoint(second) and first | second == {f"procedure:{p.value}" for p in Procedure}
+    pages = view.page[1]
+    assert pages >= 2 and view.page[0] == 1 and PAGE_PREVIOUS not in view.buttons()
+    seen = [set(view.choice_ids())]
+    for page in range(2, pages + 1):
+        assert view.press(view.buttons()[PAGE_NEXT].center) is None
+        view.render(state, LATE_MORNING)
+        assert view.page == (page, pages)
+        seen.append(set(view.choice_ids()))
+    assert PAGE_NEXT not in view.buttons()
+    assert sum(len(s) for s in seen) == len(Procedure)  # each procedure on exactly one page
+    assert set().union(*seen) == {f"procedure:{p.value}" for p in Procedure}
     view.render(walk(Flow(config), "en", [ChooseProcedure(Procedure.RENEWAL)]), MORNING)
     assert view.page == (1, 1)  # another screen starts at its first page
 
@@ -433,8 +445,8 @@ def test_the_wait_never_costs_the_menu_a_page(config: SiteConfig, size: str, lan
 
 
 def test_the_wait_gives_way_where_it_would_shrink_the_procedures_names(config: SiteConfig) -> None:
-    """On the 5-inch panel in Japanese the wait under each name would make the names smaller:
-    the menu is drawn without it, the names at the size they have without it."""
+    """On the 5-inch panel in Japanese the wait under each name must not make the names smaller nor
+    cost a page: where it would, the menu is drawn without it."""
     from kiosk.demo.gallery import BUSY_LOBBY
     from kiosk.domain.flow import LobbyRead
 
@@ -444,10 +456,10 @@ def test_the_wait_gives_way_where_it_would_shrink_the_procedures_names(config: S
 
     view = KioskView(config, PI_5, simulation=True)
     view.render(walk(Flow(config), "ja", []), MORNING)
-    plain = name_heights(view)
+    plain, pages = name_heights(view), view.page[1]
     view.render(walk(Flow(config), "ja", [LobbyRead(BUSY_LOBBY)]), MORNING)
-    assert "待ち" not in _words(view)
     assert name_heights(view) == plain
+    assert view.page[1] == pages
 
 
 @pytest.mark.parametrize("size", sorted(SCREENS))
@@ -492,12 +504,106 @@ def test_the_wait_on_the_confirm_screen_keeps_the_type_size_in_japanese(config: 
     assert fee_heights("confirm-wait") == fee_heights("confirm-plastic")
 
 
+# --- the verdict in plain words (issue 16) ------------------------------------------------------------
+
+
+def _verdict_view(
+    config: SiteConfig, answers_steps: list[Event], facts_profile: str, lang: str = "ja"
+) -> tuple[KioskView, State]:
+    from drivers.card.profiles import PROFILES
+    from kiosk.domain.flow import CardInserted, CardRead
+
+    flow = Flow(config)
+    state = walk(flow, lang, answers_steps)
+    state, _ = flow.transition(state, CardInserted(), MORNING)
+    state, _ = flow.transition(state, CardRead(PROFILES[facts_profile].facts(MORNING.date())), MORNING)
+    assert state.screen is Screen.VERDICT
+    view = KioskView(config, PI_7, simulation=True)
+    view.render(state, MORNING)
+    return view, state
+
+
+def _portal_visit() -> list[Event]:
+    return [
+        ChooseProcedure(Procedure.MYNA_SERVICE),
+        AnswerQuestion(Question.SERVICE, "portal_link"),
+        AnswerQuestion(Question.CURRENT, "myna_only"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+
+
+def test_the_sign_locked_verdict_shows_the_block_alone_and_the_rest_behind_details(config: SiteConfig) -> None:
+    view, state = _verdict_view(config, _portal_visit(), "sign-locked")
+    words = _words(view)
+    assert "署名用パスワードがロックされています" in words  # no 「今日はできません」 on the password
+    assert "取り消せません" not in words  # R17's permanence: a step the visitor cannot take today
+    assert "ほかは問題ありません" not in words  # a warning is hidden: "the rest is fine" would not be true
+    assert "このあとのご案内を印刷しました" in words
+    view.press(view.buttons()["details"].center)
+    shown = ""
+    for _ in range(8):  # every page of the full list
+        view.render(state, MORNING)
+        shown += _words(view)
+        if PAGE_NEXT not in view.buttons():
+            break
+        view.press(view.buttons()[PAGE_NEXT].center)
+    assert "取り消せません" in shown  # the full list holds every check, for staff
+
+
+def test_a_verdict_with_one_problem_says_the_rest_is_fine_in_one_line(config: SiteConfig) -> None:
+    steps: list[Event] = [
+        ChooseProcedure(Procedure.HOLDING_CHANGE),
+        AnswerQuestion(Question.CURRENT, "license_only"),
+        AnswerQuestion(Question.WANTED, "both"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+    view, _ = _verdict_view(config, steps, "free-area-unknown")
+    words = _words(view)
+    assert "ほかは問題ありません" in words
+    assert "有効期限内です" not in words  # OK lines are not spelled out
+    assert "OK" not in words
+
+
+def test_r4_the_expired_card_verdict_offers_the_plastic_path_as_a_button(config: SiteConfig) -> None:
+    from kiosk.domain.flow import TakePlasticPath
+
+    steps: list[Event] = [
+        ChooseProcedure(Procedure.RENEWAL),
+        AnswerQuestion(Question.CURRENT, "both"),
+        AnswerQuestion(Question.WANTED, "both"),
+        AnswerQuestion(Question.LECTURE_CLASS, "general"),
+        AnswerQuestion(Question.ONLINE_LECTURE, "no"),
+        AnswerQuestion(Question.MOVED, "no"),
+    ]
+    view, _ = _verdict_view(config, steps, "card-expired")
+    assert view.event_for("plastic_path") == TakePlasticPath()
+    assert "マイナンバーカードの有効期限：" in _words(view).replace("\n", "")  # R7: the date it rests on
+
+
+def test_r20_portal_data_is_no_licence_said_wherever_the_portal_is_mentioned(config: SiteConfig) -> None:
+    note = text("note.R20.portal_not_id", "ja")
+    flow = Flow(config)
+    steps: list[Event] = [ChooseProcedure(Procedure.MYNA_SERVICE)]
+    seen = 0
+    for more in ([], [AnswerQuestion(Question.SERVICE, "portal_link")], [AnswerQuestion(Question.CURRENT, "both")]):
+        steps += more
+        view = KioskView(config, PI_7, simulation=True)
+        view.render(walk(flow, "ja", steps), MORNING)
+        words = _words(view).replace("\n", "")
+        if "マイナポータル" in words.replace(note, ""):
+            seen += 1
+            assert note in words
+    assert seen >= 1
+    view, _ = _verdict_view(config, _portal_visit(), "user-pin-one-try")
+    assert note in _words(view).replace("\n", "")
+
+
 def test_a_check_line_is_a_sentence_of_its_own_in_every_language(config: SiteConfig) -> None:
     """The expired card's line says so in the visitor's words, not "{check}: {outcome}"."""
     blocked = _render_words(config, "verdict-blocked", "pt-BR")
     assert "O cartão está vencido" in blocked
     assert "Validade do cartão: Hoje não é possível" not in blocked
-    assert "Sem problemas:" in blocked  # the checks that passed, listed after a word that says so
+    assert text("ui.slip.printed", "pt-BR") in blocked  # blocked: the slip says what next (issue 16)
 
 
 def test_a_reason_does_not_repeat_its_checks_sentence() -> None:
