@@ -31,6 +31,8 @@ from kiosk.queue.notify import MAX_WAIT_S, Notifier, check_timeout
 
 POLL_INTERVAL_S = 1.0  # the fallback: how late a change may be seen where inotify says nothing
 _JOIN_S = 2.0
+_SETTLE_FIRST_MS = 1
+_SETTLE_LAST_MS = 256
 
 
 class SqliteNotifier:
@@ -113,23 +115,47 @@ class SqliteNotifier:
 
     def _watch_loop(self) -> None:
         """Blocks until inotify reports a write to the database, close() writes the pipe, or the
-        fallback interval passed; wakes every waiter for the first and the last."""
+        fallback interval passed; wakes every waiter when the store's version moved, and on the poll.
+
+        A commit's last write() to the -wal comes before the commit is visible (fsync, then the
+        -shm index, which makes no event): when the version has not moved yet, look again after
+        1, 2, 4 … 256 ms, so a commit is seen within about twice its fsync."""
         poller = select.poll()
         poller.register(self._stop_read, select.POLLIN)
         if self._watch is not None:
             poller.register(self._watch.fd, select.POLLIN)
-        timeout_ms = max(1, round(self._poll_s * 1000))
+        fallback_ms = max(1, round(self._poll_s * 1000))
+        known = self._data_version()
+        settle_ms = 0  # > 0: a write was seen and its commit is not visible yet
         while True:
-            ready = {fd for fd, _ in poller.poll(timeout_ms)}
+            ready = {fd for fd, _ in poller.poll(settle_ms or fallback_ms)}
             if self._closing or self._stop_read in ready:
                 return
             if self._watch is not None and self._watch.fd in ready:
                 touched = self._watch.drain()
                 if self._watch.broken:
                     poller.unregister(self._watch.fd)  # the directory went away: polling only
-                if not touched:
+                if touched and not settle_ms:
+                    settle_ms = _SETTLE_FIRST_MS
+                elif not settle_ms:
                     continue  # another file in the directory: nothing to look at
-            self._wake()
+            elif settle_ms:
+                settle_ms = 0 if settle_ms >= _SETTLE_LAST_MS else settle_ms * 2
+            else:  # the fallback poll
+                known = self._data_version()
+                self._wake()
+                continue
+            version = self._data_version()
+            if version != known:
+                known, settle_ms = version, 0
+                self._wake()
+
+    def _data_version(self) -> int:
+        with self._lock:
+            try:
+                return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:  # closing, or a broken file: the waiters' own look reports it
+                return -1
 
     def _wake(self) -> None:
         with self._woken:
