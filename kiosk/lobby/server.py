@@ -34,7 +34,6 @@ from kiosk.site.model import SiteConfig
 log = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN_S = 3
-NOTIFY_POLL_S = 0.05
 
 
 def clock_from(at: datetime | None, timezone: str) -> Callable[[], datetime]:
@@ -71,11 +70,10 @@ def serve(config: SiteConfig, data_dir: Path, host: str, port: int, at: datetime
         return stores.open_calling(config, data_dir)
 
     def open_notifier() -> Notifier:
-        # After the store: it follows a file the store made. SQLite: every 50 ms rather than the
-        # notifier's default 25: measured here, each poll costs ~0.1 ms of CPU on a busy 2-core
-        # machine, so 25 ms alone was 0.64 % of a core idle (budget 0.5 %); 50 ms still lands a
-        # change in <= 100 ms. PostgreSQL: LISTEN/NOTIFY, no polling.
-        return stores.open_notifier(config, data_dir, poll_interval_s=NOTIFY_POLL_S)
+        # After the store: it follows a file the store made. SQLite: woken by inotify, polling once
+        # a second only as a fallback (a 50 ms poll was 0.6 % of a core idle, budget 0.5 %).
+        # PostgreSQL: LISTEN/NOTIFY, no polling.
+        return stores.open_notifier(config, data_dir)
 
     service = LobbyService(open_store, open_notifier, clock_from(at, config.site.timezone))
     wires = None

@@ -2,10 +2,11 @@
 
 - Every store call runs on one worker thread that owns the store (a SQLite connection belongs to
   one thread); web handlers await it, so the event loop never blocks on the disk.
-- One watcher thread blocks in the `Notifier`'s `wait` (a cheap `PRAGMA data_version` check every
-  25 ms, nothing else while idle) and, when another process (the kiosk, `kiosk call`) or this one
-  changed the queue, has the loop read `lobby_state` once and hand it to every screen. Every 30 s it reads
-  the state anyway (a new business day, or a change a notifier missed): push, then resync.
+- One watcher thread blocks in the `Notifier`'s `wait` (SQLite: asleep on an inotify watch of the
+  database, a `PRAGMA data_version` look after each write and once a second; nothing else while
+  idle) and, when another process (the kiosk, `kiosk call`) or this one changed the queue, has the
+  loop read `lobby_state` once and hand it to every screen. Every 30 s it reads the state anyway
+  (a new business day, or a change a notifier missed): push, then resync.
 - A console action is the same store call as `kiosk call`; its new state is published at once,
   without waiting for the notifier.
 - `shutdown` is set when the server is told to stop: every stream loop watches it, so a connected
@@ -207,7 +208,7 @@ class LobbyService:
         return self.published
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The watcher thread: blocks in the notifier's wait (cheap polls of PRAGMA data_version, no
+        """The watcher thread: blocks in the notifier's wait (SQLite: inotify, then PRAGMA data_version; no
         event-loop wake-ups while idle: an asyncio poll 40 times a second cost 1.4 % of a core) and
         has the loop read and publish the state when the queue changed, or every RESYNC_S anyway."""
         notifier = self._notifier

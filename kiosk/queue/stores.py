@@ -90,8 +90,9 @@ def open_kiosk_tickets(config: SiteConfig, clock: Callable[[], datetime]) -> Tic
     return open_tickets(config)
 
 
-def open_notifier(config: SiteConfig, data_dir: Path | None = None, *, poll_interval_s: float = 0.05) -> Notifier:
-    """Being told of new events: LISTEN/NOTIFY on the shared database, else polling the SQLite file."""
+def open_notifier(config: SiteConfig, data_dir: Path | None = None, *, poll_interval_s: float = 1.0) -> Notifier:
+    """Being told of new events: LISTEN/NOTIFY on the shared database, else inotify on the SQLite
+    file (`poll_interval_s`: the fallback poll where inotify is missing)."""
     if config.storage.url is not None:
         from kiosk.queue.pg_notify import PgNotifier
 
