@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import time
 from dataclasses import replace
 from typing import Any
@@ -67,6 +68,9 @@ def _card_sim(args: argparse.Namespace) -> int:
     name = profile(args.profile).name
     from drivers.card.emulator.vpcd import VirtualCard
 
+    # Ctrl-C takes the card away even when started by a parent that ignores SIGINT (the child inherits
+    # that disposition, and Python then installs no KeyboardInterrupt handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     card = VirtualCard(args.port, host=args.host)
     card.place(name)
     if not card.wait_linked(LINK_TIMEOUT_S):
