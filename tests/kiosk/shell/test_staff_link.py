@@ -131,8 +131,11 @@ def test_a_procedure_closed_and_a_cap_changed_today_reach_the_kiosks_flow(
         flow = kiosk.runtime.flow
         return availability(flow.config, procedure, kiosk.runtime.clock(), {})
 
-    turn_until(kiosk, lambda: state(Procedure.RENEWAL) is Availability.CLOSED_TODAY)
-    assert state(Procedure.REISSUE) is Availability.FULL
+    # Two commits: the kiosk may wake on the first before the second is visible, so wait for both.
+    turn_until(
+        kiosk,
+        lambda: state(Procedure.RENEWAL) is Availability.CLOSED_TODAY and state(Procedure.REISSUE) is Availability.FULL,
+    )
     assert site.config.procedures[Procedure.RENEWAL].windows != ()  # the site config itself is untouched
     store.set_procedure_day(day, ProcedureDay(Procedure.RENEWAL), MORNING)
     turn_until(kiosk, lambda: state(Procedure.RENEWAL) is not Availability.CLOSED_TODAY, timeout_s=8)
