@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-import time
 from typing import TYPE_CHECKING
 
+from kiosk.commands.sim_input import serve_fault_lines
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -122,17 +122,7 @@ def _board_sim(args: argparse.Namespace) -> int:
             print(f"board emulator {args.address}: on {args.port}", flush=True)
         print(f"faults on standard input: {SIM_COMMANDS}", flush=True)
         draw()
-        try:
-            for line in sys.stdin:
-                if not line.strip():
-                    continue
-                if line.strip() == "quit":
-                    return 0
-                print(sim_command(emulator, line), flush=True)
-            while True:  # no more input (a pipe, a service): serve until stopped
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
+        return serve_fault_lines(lambda line: sim_command(emulator, line))
 
 
 def board_picture(emulator: BoardEmulator, rows: int) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from kiosk.commands.sim_input import serve_fault_lines
 from kiosk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -93,17 +93,7 @@ def _printer_sim(args: argparse.Namespace) -> int:
         if args.pty:
             print(f"printer emulator: serial://{emulator.serve_pty()}?flow=none", flush=True)
         print(f"tickets go to {args.out}/NNNN.png; faults on standard input: {SIM_COMMANDS}", flush=True)
-        try:
-            for line in sys.stdin:
-                if not line.strip():
-                    continue
-                if line.strip() == "quit":
-                    return 0
-                print(sim_command(emulator, line), flush=True)
-            while True:  # no more input (a service, a pipe): serve until stopped
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
+        return serve_fault_lines(lambda line: sim_command(emulator, line))
 
 
 def sim_command(emulator: PrinterEmulator, line: str) -> str:
